@@ -1,0 +1,1 @@
+"""Competence classification: features, training, model files, prediction, evaluation."""

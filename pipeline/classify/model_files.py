@@ -1,0 +1,98 @@
+"""Model files: versioned, written atomically, with a sha256 digest checked at load.
+
+A model file is a pickle, and loading a pickle runs code: it is refused when the file or its
+folder can be written by other users, or when its digest does not match its metadata.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import joblib
+
+from pipeline.errors import ModelError
+
+ACTIVE = "active.json"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    version: str
+    path: Path
+    digest: str
+    metadata: dict
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def save_model(model, model_dir: Path, metadata: dict, *, activate: bool = True) -> ModelInfo:
+    """Write model + metadata under a new version; optionally make it the active one."""
+    version = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
+    with tempfile.TemporaryFile() as buffer:
+        joblib.dump(model, buffer, compress=3)
+        buffer.seek(0)
+        data = buffer.read()
+    digest = hashlib.sha256(data).hexdigest()
+    path = Path(model_dir) / f"competence-{version}.joblib"
+    _atomic_write(path, data)
+    meta = {**metadata, "version": version, "file": path.name, "sha256": digest,
+            "created_at": datetime.now(timezone.utc).isoformat()}
+    _atomic_write(path.with_suffix(".json"), json.dumps(meta, indent=2, ensure_ascii=False).encode())
+    if activate:
+        activate_version(model_dir, version)
+    return ModelInfo(version, path, digest, meta)
+
+
+def activate_version(model_dir: Path, version: str) -> None:
+    if not (Path(model_dir) / f"competence-{version}.json").exists():
+        raise ModelError(f"version de modèle inconnue : {version}")
+    _atomic_write(Path(model_dir) / ACTIVE, json.dumps({"version": version}).encode())
+
+
+def active_version(model_dir: Path) -> str | None:
+    pointer = Path(model_dir) / ACTIVE
+    if not pointer.exists():
+        return None
+    return json.loads(pointer.read_text())["version"]
+
+
+def read_metadata(model_dir: Path, version: str) -> dict:
+    return json.loads((Path(model_dir) / f"competence-{version}.json").read_text())
+
+
+def load_model(model_dir: Path, version: str | None = None):
+    """Load a version (default: the active one) after checking permissions and digest."""
+    version = version or active_version(model_dir)
+    if version is None:
+        raise ModelError("aucun modèle actif", hint="triage train")
+    meta = read_metadata(model_dir, version)
+    path = Path(model_dir) / meta["file"]
+    for checked in (path, path.parent):
+        mode = checked.stat().st_mode
+        if mode & stat.S_IWOTH or (checked.stat().st_uid not in (0, os.getuid())):
+            raise ModelError(f"{checked} est modifiable par d'autres utilisateurs : modèle refusé",
+                             hint=f"chmod o-w {checked}")
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != meta["sha256"]:
+        raise ModelError(f"empreinte du modèle {version} invalide : fichier altéré ?")
+    return joblib.load(io.BytesIO(data)), ModelInfo(version, path, meta["sha256"], meta)

@@ -1,0 +1,35 @@
+"""Applying the active competence model to items: top-3 competences with probabilities."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.classify.features import featurize
+from pipeline.classify.model_files import ModelInfo, load_model
+from pipeline.item import Item, Scored
+
+TOP_K = 3
+
+
+@dataclass
+class CompetenceModel:
+    model: object
+    info: ModelInfo
+
+    @classmethod
+    def load(cls, model_dir: Path, version: str | None = None) -> "CompetenceModel":
+        model, info = load_model(model_dir, version)
+        return cls(model, info)
+
+    def classify(self, items: list[Item]) -> list[Item]:
+        """Each item with its top-k competences, best first."""
+        if not items:
+            return []
+        probabilities = self.model.predict_proba(featurize([item.text for item in items]))
+        labels = self.model.classes_
+        out = []
+        for item, row in zip(items, probabilities):
+            best = sorted(zip(labels, row), key=lambda pair: -pair[1])[:TOP_K]
+            out.append(item.with_(competences=tuple(Scored(str(l), round(float(p), 4)) for l, p in best),
+                                  model_version=self.info.version))
+        return out

@@ -1,0 +1,94 @@
+"""Configuration: one TOML file plus TRIAGE_* environment overrides, read once and passed down.
+
+Secrets are never stored in the file: they are given by reference, e.g.
+`password = { env = "IMAP_PASSWORD" }`, and resolved when used.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+from pipeline.errors import ConfigError
+
+DEFAULT_CONFIG = Path("config/triage.toml")
+
+
+class SecretRef(BaseModel):
+    """A secret given by the name of the environment variable that holds it."""
+
+    env: str
+
+    def resolve(self) -> str:
+        value = os.environ.get(self.env)
+        if value is None:
+            raise ConfigError(f"la variable d'environnement {self.env} n'est pas définie",
+                              hint=f"export {self.env}=...")
+        return value
+
+
+class FolderSource(BaseModel):
+    """A scanner drop folder or a folder of .eml files."""
+
+    name: str = "scanner"
+    path: Path
+    done_dir: Path | None = None  # default: <path>/done
+    quarantine_dir: Path | None = None  # default: <path>/quarantine
+    channel: str = "courrier"  # courrier (paper) or email; .eml files are always email
+
+
+class OcrSettings(BaseModel):
+    language: str = "fra"
+    dpi: int = 300
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
+    page_timeout_s: float = 120.0
+    max_pages: int = 40
+    max_pixels: int = 60_000_000
+    min_text_chars_per_page: int = 25  # below this a PDF page has no usable text layer
+
+
+class ClassifierSettings(BaseModel):
+    model_dir: Path = Path("models")
+    review_threshold: float = 0.55  # top-1 probability under which a clerk must look
+
+
+class Settings(BaseSettings):
+    """Everything a run needs. Relative paths are relative to the working directory."""
+
+    model_config = SettingsConfigDict(env_prefix="TRIAGE_", env_nested_delimiter="__", extra="forbid")
+
+    database_url: str = "sqlite:///var/triage.sqlite"
+    data_dir: Path = Path("var")
+    reference_dir: Path = Path("data/reference")
+    routing_file: Path = Path("config/routing.toml")
+    seed_dir: Path = Path("data/seed")
+    chrono_pattern: str = "A-{year}-{number:06d}"
+    timezone: str = "Europe/Paris"
+    folders: list[FolderSource] = Field(default_factory=list)
+    ocr: OcrSettings = Field(default_factory=OcrSettings)
+    classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
+
+    @property
+    def file_store_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Precedence: explicit arguments, then TRIAGE_* variables, then the TOML file.
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls)
+
+
+def load_settings(path: Path | None = None, **overrides) -> Settings:
+    """Read the TOML file (if it exists), apply TRIAGE_* overrides, then explicit overrides."""
+    path = Path(path) if path else DEFAULT_CONFIG
+    if path != DEFAULT_CONFIG and not path.exists():
+        raise ConfigError(f"fichier de configuration introuvable : {path}")
+    toml_file = path if path.exists() else None
+    bound = type("BoundSettings", (Settings,), {"model_config": {**Settings.model_config, "toml_file": toml_file}})
+    try:
+        return bound(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(f"configuration invalide ({path}) : {exc}") from exc

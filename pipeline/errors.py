@@ -1,0 +1,58 @@
+"""The error tree and the exit codes cron reads.
+
+TriageError
+├─ ItemError       this message or file is bad: quarantine it with a reason, the batch goes on
+└─ FatalError      the run cannot go on: exit with the code of its kind
+"""
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    USAGE = 2  # bad command line (Typer/Click's own code)
+    ITEMS_QUARANTINED = 3
+    SOURCE_FAILED = 4
+    ALREADY_RUNNING = 5
+    CONFIG = 10
+    MISSING_PROGRAM = 11
+    DATABASE = 12
+    MODEL = 13
+    INTERNAL = 70
+
+
+class TriageError(Exception):
+    """Base of every error triage raises on purpose."""
+
+
+class ItemError(TriageError):
+    """One message or file cannot be processed; the text is the reason shown to a clerk (French)."""
+
+
+class FatalError(TriageError):
+    """The run cannot go on; `exit_code` tells cron why."""
+
+    exit_code = ExitCode.INTERNAL
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+
+class ConfigError(FatalError):
+    exit_code = ExitCode.CONFIG
+
+
+class MissingProgramError(FatalError):
+    exit_code = ExitCode.MISSING_PROGRAM
+
+
+class DatabaseError(FatalError):
+    exit_code = ExitCode.DATABASE
+
+
+class ModelError(FatalError):
+    exit_code = ExitCode.MODEL
+
+
+class AlreadyRunningError(FatalError):
+    exit_code = ExitCode.ALREADY_RUNNING

@@ -1,0 +1,48 @@
+"""Competence + commune → destination, status, due date, and the reasons a clerk can read."""
+from __future__ import annotations
+
+from datetime import date
+
+from pipeline.item import Item, Routing
+from pipeline.reference import HORS, Reference
+from pipeline.routing_table import RoutingTable
+from pipeline.understand.nlp import fold
+
+LOW_OCR_CONFIDENCE = 55.0
+
+
+def route(item: Item, table: RoutingTable, reference: Reference, threshold: float, today: date) -> Item:
+    """Decide where the item goes and whether a clerk must look at it first."""
+    competence = item.competence
+    handled_by = reference.competence(competence).handled_by if competence else "metropole"
+    reasons = []
+    destination = table.services.get(competence or "", "Accueil et courrier")
+    if handled_by == "commune":
+        if item.commune and item.commune != HORS:
+            destination = destination.format(commune=reference.commune_name(item.commune))
+        else:
+            destination = "Mairie à déterminer"
+            reasons.append("compétence communale mais aucune commune membre détectée")
+    elif handled_by == "autre":
+        destination = destination.format(administration=_administration(item.text, table))
+    top = item.competences[0].probability if item.competences else 0.0
+    if top < threshold:
+        reasons.append(f"confiance du classement faible ({top:.0%} < {threshold:.0%})")
+    if item.ocr_confidence is not None and item.ocr_confidence < LOW_OCR_CONFIDENCE:
+        reasons.append(f"lecture OCR peu fiable (confiance {item.ocr_confidence:.0f} %)")
+    reasons.extend(f"pièce illisible : {p.name} ({p.error})" for p in item.parts if p.error)
+    if not item.text.strip():
+        reasons.append("aucun texte lisible")
+    start = (item.received_at.date() if item.received_at else today)
+    delay = table.urgent_delay if item.urgent else table.delay_for(competence)
+    return item.with_(routing=Routing(destination_kind=handled_by, destination=destination,
+                                      status="to_review" if reasons else "routed",
+                                      due_date=delay.after(start), reasons=tuple(reasons)))
+
+
+def _administration(text: str, table: RoutingTable) -> str:
+    folded = f" {fold(text)} "
+    for name, words in table.administrations:
+        if any(f" {fold(word)} " in folded for word in words):
+            return name
+    return "à déterminer"

@@ -1,0 +1,105 @@
+"""Writing what the pipeline produced: items, their files and predictions, quarantine, runs."""
+from __future__ import annotations
+
+import socket
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pipeline.item import Document, Item
+from pipeline.store.chrono import next_chrono
+from pipeline.store.files import FileStore
+from pipeline.store.schema import (ItemFileRow, ItemRow, ItemSourceRow, PredictionRow, QuarantineRow, RunRow)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def find_existing(session: Session, sha256: str, message_id: str | None = None) -> ItemRow | None:
+    """The item already stored for these bytes, or for this Message-ID (same email, other mailbox)."""
+    row = session.execute(select(ItemRow).where(ItemRow.sha256 == sha256)).scalar_one_or_none()
+    if row is None and message_id:
+        row = session.execute(select(ItemRow).where(ItemRow.message_id == message_id)
+                              .order_by(ItemRow.id).limit(1)).scalar_one_or_none()
+    return row
+
+
+def add_source(session: Session, row: ItemRow, document: Document) -> bool:
+    """Record another place the item was found; False when that place was already known."""
+    known = session.execute(select(ItemSourceRow).where(ItemSourceRow.item_id == row.id,
+                                                        ItemSourceRow.source == document.source,
+                                                        ItemSourceRow.ref == document.ref)).scalar_one_or_none()
+    if known is None:
+        session.add(ItemSourceRow(item_id=row.id, source=document.source, ref=document.ref, seen_at=now()))
+    return known is None
+
+
+def save_item(session: Session, item: Item, files: FileStore, *, run_id: int | None, chrono_pattern: str) -> ItemRow:
+    """Insert an item with its original, parts, pages, suggestions and source (caller commits)."""
+    document, routing = item.document, item.routing
+    created = now()
+    row = ItemRow(
+        chrono=next_chrono(session, chrono_pattern, created.year), channel=item.channel,
+        sha256=files.put(document.raw), message_id=item.message_id, filename=document.filename,
+        sender=item.sender[:500], sender_email=item.sender_email[:320], subject=item.subject[:1000],
+        received_at=item.received_at or document.received_at or created, created_at=created, text=item.text,
+        status=routing.status, competence=item.competence,
+        confidence=item.competences[0].probability if item.competences else None,
+        commune=item.commune, commune_evidence=item.commune_evidence[:500], urgent=item.urgent,
+        urgent_reasons=list(item.urgent_reasons), due_date=routing.due_date,
+        destination_kind=routing.destination_kind, destination=routing.destination,
+        review_reasons=list(routing.reasons), ocr_confidence=item.ocr_confidence,
+        model_version=item.model_version, run_id=run_id)
+    row.files = [ItemFileRow(role="original", name=document.filename, content_type=_original_type(item),
+                             sha256=row.sha256, size=len(document.raw))]
+    for part in item.parts:
+        stored = files.put(part.raw) if part.raw is not None and part.role != "scan" else None
+        row.files.append(ItemFileRow(role=part.role, name=part.name, content_type=part.content_type,
+                                     sha256=stored or (row.sha256 if part.role == "scan" else None),
+                                     size=len(part.raw) if part.raw is not None else None,
+                                     text=part.text, error=part.error))
+        row.files.extend(ItemFileRow(role="page", name=part.name, page_number=page.number, text=page.text,
+                                     method=page.method, ocr_confidence=page.confidence) for page in part.pages)
+    row.predictions = [PredictionRow(kind="competence", rank=rank, label=s.label, score=s.probability,
+                                     model_version=item.model_version)
+                       for rank, s in enumerate(item.competences, 1)]
+    row.predictions += [PredictionRow(kind="place", rank=rank, label=p.commune, score=p.score,
+                                      evidence=p.evidence[:500], detail=f"{p.kind}/{p.zone}")
+                        for rank, p in enumerate(item.places, 1)]
+    row.sources = [ItemSourceRow(source=document.source, ref=document.ref, seen_at=created)]
+    session.add(row)
+    return row
+
+
+def _original_type(item: Item) -> str:
+    return "message/rfc822" if item.channel == "email" else (item.parts[0].content_type if item.parts else "")
+
+
+def quarantine(session: Session, document: Document, reason: str, files: FileStore, *,
+               run_id: int | None) -> QuarantineRow:
+    """Keep the raw bytes and the reason; an open entry for the same bytes is updated, not doubled."""
+    sha256 = files.put(document.raw) if document.raw else document.sha256
+    row = session.execute(select(QuarantineRow).where(QuarantineRow.sha256 == sha256,
+                                                      QuarantineRow.status == "open")).scalar_one_or_none()
+    if row is None:
+        row = QuarantineRow(source=document.source, ref=document.ref, filename=document.filename, sha256=sha256,
+                            size=len(document.raw), reason=reason[:2000], created_at=now(), run_id=run_id)
+        session.add(row)
+    else:
+        row.reason, row.run_id = reason[:2000], run_id
+    return row
+
+
+def start_run(session: Session) -> RunRow:
+    row = RunRow(started_at=now(), host=socket.gethostname())
+    session.add(row)
+    session.commit()
+    return row
+
+
+def finish_run(session: Session, run_id: int, *, status: str, counts: dict, errors: list[str], exit_code: int) -> None:
+    row = session.get(RunRow, run_id)
+    row.finished_at, row.status, row.counts, row.errors, row.exit_code = now(), status, counts, errors, exit_code
+    session.commit()

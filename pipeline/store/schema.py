@@ -1,0 +1,190 @@
+"""The database schema (SQLAlchemy 2 ORM). Same code on SQLite and PostgreSQL; Alembic migrates it."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ItemRow(Base):
+    __tablename__ = "item"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chrono: Mapped[str] = mapped_column(String(40), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))  # email, courrier
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    message_id: Mapped[str | None] = mapped_column(String(500), index=True)
+    filename: Mapped[str] = mapped_column(String(500))
+    sender: Mapped[str] = mapped_column(String(500), default="")
+    sender_email: Mapped[str] = mapped_column(String(320), default="")
+    subject: Mapped[str] = mapped_column(String(1000), default="")
+    received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), index=True)  # routed, to_review, confirmed, corrected, ...
+    competence: Mapped[str | None] = mapped_column(String(40), index=True)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    commune: Mapped[str | None] = mapped_column(String(10), index=True)
+    commune_evidence: Mapped[str] = mapped_column(String(500), default="")
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    urgent_reasons: Mapped[list] = mapped_column(JSON, default=list)
+    due_date: Mapped[date | None] = mapped_column(Date, index=True)
+    destination_kind: Mapped[str] = mapped_column(String(20), default="metropole")
+    destination: Mapped[str] = mapped_column(String(300), default="")
+    review_reasons: Mapped[list] = mapped_column(JSON, default=list)
+    ocr_confidence: Mapped[float | None] = mapped_column(Float)
+    model_version: Mapped[str | None] = mapped_column(String(40))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic locking for concurrent reviews
+
+    files: Mapped[list["ItemFileRow"]] = relationship(back_populates="item", cascade="all, delete-orphan")
+    predictions: Mapped[list["PredictionRow"]] = relationship(back_populates="item", cascade="all, delete-orphan")
+    sources: Mapped[list["ItemSourceRow"]] = relationship(back_populates="item", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ItemFileRow(Base):
+    """The original, each attachment, and each page with the text read from it."""
+
+    __tablename__ = "item_file"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))  # original, body, attachment, scan, page
+    name: Mapped[str] = mapped_column(String(500), default="")
+    content_type: Mapped[str] = mapped_column(String(200), default="")
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    page_number: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="")
+    method: Mapped[str | None] = mapped_column(String(20))  # text_layer, ocr
+    ocr_confidence: Mapped[float | None] = mapped_column(Float)
+    error: Mapped[str | None] = mapped_column(String(1000))
+
+    item: Mapped[ItemRow] = relationship(back_populates="files")
+
+
+class PredictionRow(Base):
+    """Suggestions: top-k competences, and the places found with their evidence."""
+
+    __tablename__ = "prediction"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # competence, place
+    rank: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(100))
+    score: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[str] = mapped_column(String(500), default="")
+    detail: Mapped[str] = mapped_column(String(100), default="")  # kind and zone of a place
+    model_version: Mapped[str | None] = mapped_column(String(40))
+
+    item: Mapped[ItemRow] = relationship(back_populates="predictions")
+
+
+class ItemSourceRow(Base):
+    """Every place an item was found: the same email in two mailboxes is one item, two sources."""
+
+    __tablename__ = "item_source"
+    __table_args__ = (UniqueConstraint("item_id", "source", "ref"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(200))
+    ref: Mapped[str] = mapped_column(String(1000))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    item: Mapped[ItemRow] = relationship(back_populates="sources")
+
+
+class ReviewEventRow(Base):
+    """The audit trail: who changed what on an item, when, from what to what."""
+
+    __tablename__ = "review_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
+    user: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    before: Mapped[dict] = mapped_column(JSON, default=dict)
+    after: Mapped[dict] = mapped_column(JSON, default=dict)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class QuarantineRow(Base):
+    __tablename__ = "quarantine"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"))
+    source: Mapped[str] = mapped_column(String(200))
+    ref: Mapped[str] = mapped_column(String(1000))
+    filename: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open, retried, discarded
+
+
+class RunRow(Base):
+    __tablename__ = "run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running, ok, partial, failed
+    host: Mapped[str] = mapped_column(String(200), default="")
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    errors: Mapped[list] = mapped_column(JSON, default=list)
+    exit_code: Mapped[int | None] = mapped_column(Integer)
+
+
+class ChronoCounterRow(Base):
+    """The registration number counter, one row per year."""
+
+    __tablename__ = "chrono_counter"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MailboxStateRow(Base):
+    __tablename__ = "mailbox_state"
+    __table_args__ = (UniqueConstraint("mailbox", "folder"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(200))
+    folder: Mapped[str] = mapped_column(String(500))
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ModelVersionRow(Base):
+    __tablename__ = "model_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(40), unique=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    metrics: Mapped[dict] = mapped_column(JSON, default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AppUserRow(Base):
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))  # agent, admin
+    password_hash: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,53 @@
+"""What a person reads at the end of a run or an evaluation: French tables on the terminal."""
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.batch import RunSummary
+from pipeline.config import Settings
+from pipeline.reference import load_reference
+
+STATUS_FR = {"routed": "orienté", "to_review": "à vérifier"}
+COUNT_FR = {"fetched": "lus", "stored": "enregistrés", "duplicates": "doublons", "quarantined": "en quarantaine"}
+
+
+def print_summary(console: Console, summary: RunSummary, settings: Settings) -> None:
+    reference = load_reference(settings.reference_dir)
+    if summary.routed:
+        table = Table(title="Courrier orienté", show_lines=False)
+        for column in ("N° chrono", "Fichier", "Compétence", "Conf.", "Commune", "Destination", "Statut", "Échéance"):
+            table.add_column(column)
+        for row in summary.routed:
+            table.add_row(row["chrono"], row["file"], row["competence"] or "-",
+                          f"{row['confidence']:.0%}" if row["confidence"] is not None else "-",
+                          reference.commune_name(row["commune"]), row["destination"],
+                          ("URGENT · " if row["urgent"] else "") + STATUS_FR.get(row["status"], row["status"]),
+                          row["due_date"].strftime("%d/%m/%Y") if row["due_date"] else "-")
+        console.print(table)
+    totals = summary.totals
+    console.print("Bilan : " + ", ".join(f"{totals[key]} {label}" for key, label in COUNT_FR.items()))
+    for source in summary.sources:
+        if source.error:
+            console.print(f"[red]Source {source.name} en échec :[/] {source.error}")
+
+
+def print_evaluation(console: Console, report: dict) -> None:
+    table = Table(title=f"Évaluation sur {report['n']} documents")
+    for column in ("Forme", "N", "Compétence (exactitude)", "Compétence (F1 macro)", "Commune (exactitude)"):
+        table.add_column(column)
+    rows = [("toutes", report)] + list(report["by_shape"].items())
+    for shape, metrics in rows:
+        table.add_row(shape, str(metrics["n"]), f"{metrics['competence_accuracy']:.1%}",
+                      f"{metrics['competence_macro_f1']:.1%}", f"{metrics['commune_accuracy']:.1%}")
+    console.print(table)
+    if report["confusions"]:
+        confusions = Table(title="Confusions les plus fréquentes")
+        for column in ("Attendu", "Prédit", "Nombre"):
+            confusions.add_column(column)
+        for c in report["confusions"]:
+            confusions.add_row(c["expected"], str(c["predicted"]), str(c["count"]))
+        console.print(confusions)
+    console.print(f"Temps moyen par document : {report['seconds_per_item']:.2f} s")
+    for error in report["errors"]:
+        console.print(f"[red]Illisible :[/] {error['file']} : {error['error']}")

@@ -1,0 +1,99 @@
+"""Every way people name a place of the territory, matched with spaCy's PhraseMatcher.
+
+Names are matched on folded text (no case, accents or hyphens) so "Chalezeule", "CHALEZEULE"
+and "chalezeule" are one; rapidfuzz then catches what OCR mangled ("Chalezeu1e", "Besangon").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+from spacy.matcher import PhraseMatcher
+
+from pipeline.reference import HORS, load_reference
+from pipeline.understand.nlp import fold, load_nlp
+
+BESANCON = "25056"
+IGNORE = "IGNORE"
+# Names that are not places of a commune although they contain one.
+NOT_PLACES = ("grand besancon", "grand besancon metropole", "haute saone", "gabriel plancon",
+              "besancon cedex", "agglomeration de besancon", "agglo de besancon", "saone doubs",
+              "doubs saone", "haute saone", "bourgogne franche comte", "franche comte")
+
+
+@dataclass(frozen=True)
+class Entry:
+    commune: str  # INSEE, HORS or IGNORE
+    name: str  # canonical name, for evidence
+    kind: str  # commune_name, alias, besancon_place, outside, ignore
+    single_word: bool
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    matcher: PhraseMatcher
+    entries: dict[str, list[Entry]]  # folded pattern -> entries
+    by_postcode: dict[str, list[tuple[str, str, str]]]  # postcode -> [(folded name, commune, name)]
+    member_postcodes: frozenset[str]
+    fuzzy_names: tuple[str, ...]  # folded member names worth a fuzzy look (long enough)
+
+    def lookup(self, folded: str) -> list[Entry]:
+        return self.entries.get(" ".join(folded.split()), [])
+
+    def fuzzy(self, folded: str, cutoff: float = 86) -> str | None:
+        """The member commune name closest to an OCR-mangled word, if close enough."""
+        if len(folded) < 6:
+            return None
+        found = process.extractOne(folded, self.fuzzy_names, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return found[0] if found else None
+
+
+def _variants(name: str) -> set[str]:
+    folded = " ".join(fold(name).split())
+    out = {folded}
+    for long, short in (("saint ", "st "), ("sainte ", "ste "), (" les ", " les "), (" sur ", " s/ ")):
+        if long in f" {folded} ":
+            out.add(f" {folded} ".replace(long, short).strip())
+    if folded.startswith(("la ", "le ", "les ")):
+        out.add(folded.split(" ", 1)[1])
+    return out
+
+
+@cache
+def load_gazetteer(reference_dir: Path) -> Gazetteer:
+    reference = load_reference(Path(reference_dir))
+    entries: dict[str, list[Entry]] = {}
+
+    def add(name: str, commune: str, kind: str) -> None:
+        for variant in _variants(name):
+            if len(variant) >= 3:
+                entries.setdefault(variant, []).append(Entry(commune, name, kind, " " not in variant))
+
+    by_postcode: dict[str, list[tuple[str, str, str]]] = {}
+    for commune in reference.communes:
+        add(commune.name, commune.insee, "commune_name")
+        for alias in commune.aliases:
+            add(alias, commune.insee, "alias")
+        for postcode in commune.postcodes:
+            for name in (commune.name, *commune.aliases):
+                by_postcode.setdefault(postcode, []).append((" ".join(fold(name).split()), commune.insee, name))
+    for kind, name in reference.besancon_places:
+        add(name, BESANCON, "besancon_place")
+    for town in reference.outside:
+        if fold(town.name) not in {fold(c.name) for c in reference.communes}:
+            add(town.name, HORS, "outside")
+        for postcode in town.postcodes:
+            by_postcode.setdefault(postcode, []).append((" ".join(fold(town.name).split()), HORS, town.name))
+    for name in NOT_PLACES:
+        entries[name] = [Entry(IGNORE, name, "ignore", False)]
+
+    nlp = load_nlp()
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    matcher.add("PLACE", [nlp.make_doc(pattern) for pattern in entries])
+    member_postcodes = frozenset(p for c in reference.communes for p in c.postcodes)
+    fuzzy_names = tuple(sorted({" ".join(fold(c.name).split()) for c in reference.communes if len(c.name) >= 6}
+                               | {" ".join(fold(a).split()) for c in reference.communes for a in c.aliases
+                                  if len(a) >= 6}))
+    return Gazetteer(matcher, entries, by_postcode, member_postcodes, fuzzy_names)

@@ -1,0 +1,191 @@
+"""The commune an item concerns, with the evidence a clerk can check.
+
+The labelling rules (data/reference/README.md): where the subject is located, else the sender's
+commune when a member, else HORS when the place or the sender is outside, else none.
+So mentions in the subject and body decide first, the sender's address blocks second.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from spacy.util import filter_spans
+
+from pipeline.item import Place
+from pipeline.reference import HORS
+from pipeline.understand.gazetteer import BESANCON, IGNORE, Gazetteer
+from pipeline.understand.nlp import fold, load_nlp
+from pipeline.understand.zones import line_zones
+
+KIND_WEIGHT = {"permit_ref": 5.0, "postcode_town": 3.0, "commune_name": 2.0, "alias": 2.0,
+               "besancon_place": 1.5, "fuzzy": 1.5, "outside": 1.5, "email_domain": 1.0}
+ZONE_WEIGHT = {"subject": 1.5, "body": 1.0, "sender": 1.0, "date": 0.5}
+LOCATION_ZONES = ("subject", "body")
+SENDER_ZONES = ("sender", "date")
+
+STREET_BEFORE = re.compile(r"(\b(rue|route|avenue|av|chemin|impasse|allee|place|faubourg|fbg|boulevard|bd|quai|"
+                           r"pont|sentier|voie|square|passage|porte|college|lycee|ecole|gare|pharmacie|hotel|"
+                           r"clinique|residence|camping|restaurant)( (de la|de l|des|du|de|d))?|\b(rn|rd|d|n) ?\d+) ?$")
+POSTCODE_TOWN = re.compile(r"(?<![\d,.])\b(\d{2}) ?(\d{3})\b[ ,]*(?!euros?\b)([A-ZÀ-Ýa-zà-ÿ][A-Za-zÀ-ÿ'’\- ]{1,40})")
+PERMIT = re.compile(r"\b(PC|DP|CU|PA|PD|AT)\s*0?25\s*(\d{3})\b")
+RESIDENCE_BEFORE = re.compile(r"\b(habite|habitons|habitant|habitante|habitants|domicilie|domiciliee|reside|residant|"
+                              r"residante|demeurant|vis|vivons|suis|sommes|originaire)( (a|au|aux|en|sur|de|d))? ?$")
+OUTSIDE_AFTER = re.compile(r"^ ?\( ?(haute saone|jura|cote d or|territoire de belfort|70|39|21|90|71|68)\b")
+WORD = re.compile(r"[A-ZÀ-Ý][A-Za-zÀ-ÿ0-9]{5,}")
+DOMAIN_PREFIX = re.compile(r"^(mairie|ville|commune|cc)[.-]")
+
+
+@dataclass(frozen=True)
+class Decision:
+    commune: str | None
+    evidence: str
+    places: tuple[Place, ...]
+
+
+def find_places(text: str, gazetteer: Gazetteer, *, sender_email: str = "", ocr: bool = False) -> Decision:
+    """Every place mention in the text, then the commune the rules point to."""
+    zones = line_zones(text)
+    zone_at = _zone_lookup(zones)
+    places: list[Place] = []
+    taken: list[tuple[int, int]] = []
+    for start, end, place in _postcode_towns(text, gazetteer, zone_at):
+        places.append(place)
+        taken.append((start, end))
+    for start, end, place in _permit_refs(text, gazetteer):
+        places.append(place)
+    for start, end, place in _named(text, gazetteer, zone_at):
+        if not any(s <= start < e or s < end <= e for s, e in taken):
+            places.append(place)
+            taken.append((start, end))
+    if ocr:
+        places.extend(_fuzzy(text, gazetteer, zone_at, taken))
+    places.extend(_email_domain(sender_email, gazetteer))
+    places = [p for p in places if p.zone != "recipient"]
+    return _decide(places)
+
+
+def _zone_lookup(zones):
+    def zone_at(offset: int) -> str:
+        for start, end, zone in zones:
+            if start <= offset <= end:
+                return zone
+        return "body"
+    return zone_at
+
+
+def _postcode_towns(text, gazetteer: Gazetteer, zone_at):
+    for match in POSTCODE_TOWN.finditer(text):
+        postcode = match.group(1) + match.group(2)
+        town_raw = match.group(3).split("\n")[0]
+        town = " ".join(fold(town_raw).split())
+        if not town or "cedex" in town:
+            continue
+        commune, name, length = _town_for_postcode(postcode, town, gazetteer)
+        if commune is None:
+            continue
+        start, end = match.start(), match.start(3) + (length or len(town_raw))
+        evidence = " ".join(text[start:end].split())
+        yield start, end, Place(commune, name or town_raw.strip(), evidence, "postcode_town", zone_at(start),
+                                KIND_WEIGHT["postcode_town"])
+
+
+def _town_for_postcode(postcode: str, town: str, gazetteer: Gazetteer):
+    """(commune, name, matched length) a "postcode town" pair names; shared postcodes need the town."""
+    candidates = gazetteer.by_postcode.get(postcode, [])
+    exact = [c for c in candidates if town == c[0] or town.startswith(c[0] + " ")]
+    fuzzy = [c for c in candidates if _similar(town[:len(c[0])], c[0]) or _similar(town.split(" ")[0], c[0])]
+    if exact or fuzzy:
+        folded, commune, name = max(exact or fuzzy, key=lambda c: len(c[0]))
+        return commune, name, len(folded)
+    if postcode.startswith("25"):
+        for entry in gazetteer.lookup(town.split(" ")[0]) + gazetteer.lookup(town):
+            if entry.commune != IGNORE:
+                return entry.commune, entry.name, len(town.split(" ")[0])
+        return None, None, None
+    if postcode not in gazetteer.member_postcodes and len(town) >= 3:
+        return HORS, None, len(town.split(" ")[0])
+    return None, None, None
+
+
+def _similar(a: str, b: str) -> bool:
+    return len(b) >= 4 and fuzz.ratio(a, b) >= 85
+
+
+def _permit_refs(text, gazetteer: Gazetteer):
+    members = {c for entries in gazetteer.entries.values() for e in entries for c in [e.commune]}
+    for match in PERMIT.finditer(text):
+        insee = "25" + match.group(2)
+        if insee in members:
+            yield match.start(), match.end(), Place(insee, insee, match.group(0), "permit_ref", "body",
+                                                    KIND_WEIGHT["permit_ref"])
+
+
+def _named(text, gazetteer: Gazetteer, zone_at):
+    folded = fold(text)
+    doc = load_nlp().make_doc(folded)
+    spans = filter_spans([doc[s:e] for _, s, e in gazetteer.matcher(doc)])
+    for span in spans:
+        start, end = span.start_char, span.end_char
+        entries = [e for e in gazetteer.lookup(span.text) if e.commune != IGNORE]
+        if not entries:
+            continue
+        entry = min(entries, key=lambda e: e.commune == HORS)  # a member's name first
+        original = text[start:end]
+        if entry.single_word and span.text != "besancon" and not original[:1].isupper():
+            continue
+        before = folded[max(0, start - 30):start].rstrip()
+        if entry.kind != "besancon_place" and STREET_BEFORE.search(before):
+            continue
+        commune = HORS if OUTSIDE_AFTER.match(folded[end:end + 30]) else entry.commune
+        zone = zone_at(start)
+        if zone in LOCATION_ZONES and RESIDENCE_BEFORE.search(before):
+            zone = "sender"  # "j'habite à Thise": where the sender lives, not what the letter is about
+        weight = KIND_WEIGHT[entry.kind] * (0.5 if commune == BESANCON and entry.kind == "commune_name" else 1)
+        yield start, end, Place(commune, entry.name, original, entry.kind, zone, weight)
+
+
+def _fuzzy(text, gazetteer: Gazetteer, zone_at, taken):
+    for match in WORD.finditer(text):
+        start, end = match.span()
+        if any(s <= start < e for s, e in taken):
+            continue
+        word = fold(match.group(0))
+        name = gazetteer.fuzzy(word, cutoff=88)
+        if name and name != word and not STREET_BEFORE.search(fold(text[max(0, start - 30):start]).rstrip()):
+            entry = gazetteer.lookup(name)[0]
+            yield Place(entry.commune, entry.name, match.group(0), "fuzzy", zone_at(start), KIND_WEIGHT["fuzzy"])
+
+
+def _email_domain(sender_email: str, gazetteer: Gazetteer):
+    domain = sender_email.rpartition("@")[2]
+    label = DOMAIN_PREFIX.sub("", domain.rsplit(".", 1)[0]) if "mairie" in domain or "ville" in domain else ""
+    for entry in gazetteer.lookup(fold(label)) if label else ():
+        if entry.commune not in (IGNORE, HORS):
+            yield Place(entry.commune, entry.name, sender_email, "email_domain", "sender", KIND_WEIGHT["email_domain"])
+
+
+def _decide(places: list[Place]) -> Decision:
+    location = _best(places, LOCATION_ZONES)
+    sender = _best(places, SENDER_ZONES)
+    if location and sender and location.commune == BESANCON and sender.commune != BESANCON \
+            and all(p.kind == "commune_name" for p in places if p.commune == BESANCON and p.zone in LOCATION_ZONES):
+        # "Besançon" named alone is mostly where people go (work, doctor, shops), not what they write about.
+        location = None
+    chosen = location or sender
+    if chosen is None:
+        return Decision(None, "", tuple(places))
+    return Decision(chosen.commune, chosen.evidence, tuple(places))
+
+
+def _best(places: list[Place], zones: tuple[str, ...]) -> Place | None:
+    scores: dict[str, float] = defaultdict(float)
+    first: dict[str, Place] = {}
+    for place in places:
+        if place.zone in zones:
+            scores[place.commune] += place.score * ZONE_WEIGHT[place.zone]
+            first.setdefault(place.commune, place)
+    if not scores:
+        return None
+    return first[max(scores, key=lambda c: (scores[c], c != HORS, c != BESANCON))]

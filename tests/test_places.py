@@ -1,0 +1,106 @@
+"""Places: the commune a letter concerns, by the labelling rules, on the real gazetteer and spaCy."""
+from pathlib import Path
+
+import pytest
+
+from pipeline.understand.gazetteer import load_gazetteer
+from pipeline.understand.places import find_places
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    return load_gazetteer(ROOT / "data/reference")
+
+
+LETTER = """Mme Claire Dumont
+12 rue des Lilas
+25220 Thise
+
+Grand Besançon Métropole
+4 rue Gabriel Plançon
+25000 Besançon
+
+Thise, le 3 mars 2026
+
+Objet : {subject}
+
+Madame, Monsieur,
+
+{body}
+
+Veuillez agréer mes salutations distinguées.
+Claire Dumont
+"""
+
+
+def test_sender_address_decides_when_body_names_no_place(gazetteer):
+    decision = find_places(LETTER.format(subject="bac jaune", body="Mon bac n'a pas été vidé mardi."), gazetteer)
+    assert decision.commune == "25560"
+    assert "25220 Thise" in decision.evidence
+
+
+def test_metropole_recipient_address_is_never_the_place(gazetteer):
+    decision = find_places(LETTER.format(subject="bac", body="Le bac est cassé."), gazetteer)
+    assert all(p.commune != "25056" for p in decision.places)
+
+
+def test_place_of_the_subject_beats_the_sender_address(gazetteer):
+    body = "Je vous signale une fuite d'eau devant la mairie de Pirey, sur le trottoir."
+    assert find_places(LETTER.format(subject="fuite", body=body), gazetteer).commune == "25454"
+
+
+def test_besancon_street_or_neighbourhood_alone_means_besancon(gazetteer):
+    text = "Objet : nid de poule\n\nBonjour,\nIl y a un trou énorme rue de Trey depuis lundi.\nMerci"
+    assert find_places(text, gazetteer).commune == "25056"
+    text = "Objet : bus\n\nBonjour, le bus ne passe plus à Planoise le dimanche."
+    assert find_places(text, gazetteer).commune == "25056"
+
+
+def test_alias_of_a_merged_village_gives_the_member_commune(gazetteer):
+    text = "Objet : collecte\n\nBonjour, à Vaux-les-Prés les poubelles n'ont pas été ramassées."
+    assert find_places(text, gazetteer).commune == "25147"
+
+
+def test_shared_postcode_is_decided_by_the_town_name(gazetteer):
+    outside = "Objet : bus\n\nBonjour,\nJean Martin\n3 rue du Moulin\n25320 Abbans-Dessous\n"
+    member = "Objet : bus\n\nBonjour,\nJean Martin\n3 rue du Moulin\n25320 Boussières\n"
+    assert find_places(outside, gazetteer).commune == "HORS"
+    assert find_places(member, gazetteer).commune == "25084"
+
+
+def test_town_inside_a_street_name_is_not_that_town(gazetteer):
+    text = "Objet : trottoir\n\nBonjour, le trottoir de la rue de Chalezeule est défoncé.\nPaul\n25220 Thise"
+    assert find_places(text, gazetteer).commune == "25560"
+
+
+def test_outside_sender_with_no_place_in_the_territory_is_hors(gazetteer):
+    text = "Objet : renseignement\n\nBonjour, existe-t-il une aide ?\nCordialement\nLéa Roy\n21000 Dijon"
+    assert find_places(text, gazetteer).commune == "HORS"
+
+
+def test_no_place_at_all_gives_none(gazetteer):
+    assert find_places("Objet : question\n\nBonjour, quels sont vos horaires ?", gazetteer).commune is None
+
+
+def test_permit_number_names_the_commune(gazetteer):
+    text = "Objet : PC 025 532 25 B0021\n\nBonjour, où en est l'instruction de ce permis ?"
+    assert find_places(text, gazetteer).commune == "25532"
+
+
+def test_ocr_mangled_name_is_found_by_fuzzy_matching(gazetteer):
+    text = "Objet : facture\n\nMadame, Monsieur,\nnous intervenons à Chalezeu1e depuis 2016.\n"
+    decision = find_places(text, gazetteer, ocr=True)
+    assert decision.commune == "25112"
+    assert decision.evidence == "Chalezeu1e"
+
+
+def test_namesake_in_another_department_is_outside(gazetteer):
+    text = "Objet : invitation\n\nLa municipalité de Champagney (Haute-Saône) vous invite à sa fête."
+    assert find_places(text, gazetteer).commune == "HORS"
+
+
+def test_besancon_named_as_a_destination_does_not_override_the_village(gazetteer):
+    text = LETTER.format(subject="transport", body="Je dois aller chez le médecin à Besançon chaque semaine.")
+    assert find_places(text, gazetteer).commune == "25560"
