@@ -49,8 +49,9 @@ def pending_migrations(engine: Engine) -> bool:
 
 
 def upgrade(engine: Engine) -> None:
+    """Apply every pending migration; "heads" because features add their own branch off 0001."""
     with engine.begin() as connection:
-        command.upgrade(_alembic_config(connection), "head")
+        command.upgrade(_alembic_config(connection), "heads")
 
 
 def open_database(url: str, *, migrate: bool = True) -> sessionmaker:
