@@ -9,11 +9,13 @@ import sys
 from pathlib import Path
 from typing import Optional
 
+import click
 import typer
 from rich.console import Console
 
 from pipeline.config import Settings, load_settings
 from pipeline.errors import ExitCode, FatalError
+from pipeline.ops.logs import machine_readable_logs
 
 app = typer.Typer(help="triage : lit le courrier entrant et l'oriente vers le bon service.", no_args_is_help=True,
                   add_completion=False)
@@ -29,16 +31,26 @@ def command(fn):
         try:
             return fn(*args, **kwargs)
         except FatalError as exc:
+            if machine_readable_logs():
+                logging.getLogger("triage").error("%s", exc, extra={"exit_code": int(exc.exit_code)})
             err.print(f"[bold red]Erreur :[/] {exc}")
             if exc.hint:
                 err.print(f"Solution : {exc.hint}")
             raise typer.Exit(int(exc.exit_code))
+        except (typer.Exit, typer.Abort, click.exceptions.ClickException):
+            raise
+        except Exception as exc:  # a bug: say so with the documented code, keep the traceback in the log
+            logging.getLogger("triage").exception("erreur interne", extra={"exit_code": int(ExitCode.INTERNAL)})
+            err.print(f"[bold red]Erreur interne :[/] {type(exc).__name__} : {exc}")
+            raise typer.Exit(int(ExitCode.INTERNAL))
     return wrapper
 
 
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+def _setup_logging(verbose: bool, settings: Settings | None = None, fmt: str | None = None,
+                   file: Path | None = None) -> None:
+    from pipeline.config import LoggingSettings
+    from pipeline.ops.logs import configure_logging
+    configure_logging(settings.logging if settings else LoggingSettings(), verbose=verbose, fmt=fmt, file=file)
 
 
 @app.command()
@@ -46,18 +58,32 @@ def _setup_logging(verbose: bool) -> None:
 def run(config: Optional[Path] = ConfigOption,
         dry_run: bool = typer.Option(False, "--dry-run", help="Tout lire et classer, sans rien enregistrer ni déplacer."),
         verbose: bool = typer.Option(False, "--verbose", "-v"),
-        as_json: bool = typer.Option(False, "--json", help="Résumé en JSON.")):
+        as_json: bool = typer.Option(False, "--json", help="Résumé en JSON."),
+        oneline: bool = typer.Option(False, "--oneline", help="Résumé en une ligne (pour cron)."),
+        wait: float = typer.Option(0, "--wait", help="Secondes à attendre si un autre traitement est en cours."),
+        log_format: Optional[str] = typer.Option(None, "--log-format", help="Journal : plain ou json."),
+        log_file: Optional[Path] = typer.Option(None, "--log-file", help="Journal dans ce fichier (défaut : stderr).")):
     """Traite les dossiers (scanner, .eml) configurés : extraction, lieux, compétence, routage, stockage.
 
-    Exemple : triage run --config config/triage.toml
+    Codes de sortie : 0 tout va bien, 3 quarantaine, 4 source en échec, 5 déjà en cours,
+    10 configuration, 11 programme manquant, 12 base de données, 13 modèle, 70 erreur interne.
+
+    Exemple : triage run --oneline --log-format json --log-file var/log/triage.jsonl
     """
+    import time
+    from pipeline.ops.logs import structured
     from pipeline.runner import run_configured
-    from pipeline.summary import print_summary
-    _setup_logging(verbose)
+    from pipeline.summary import print_summary, summary_line
     settings = load_settings(config)
-    summary = run_configured(settings, dry_run=dry_run, on_progress=lambda m: err.print(m, style="dim"))
+    _setup_logging(verbose, settings, log_format, log_file)
+    quiet = oneline or structured(settings.logging, log_format, log_file)
+    progress = logging.getLogger("triage.progress").info if quiet else (lambda m: err.print(m, style="dim"))
+    started = time.monotonic()
+    summary = run_configured(settings, dry_run=dry_run, wait_s=wait, on_progress=progress)
     if as_json:
         out.print_json(json.dumps(summary_dict(summary), default=str))
+    elif oneline:
+        print(summary_line(summary, time.monotonic() - started))
     else:
         print_summary(out, summary, settings)
     raise typer.Exit(int(summary.exit_code))

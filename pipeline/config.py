@@ -54,6 +54,48 @@ class ClassifierSettings(BaseModel):
     review_threshold: float = 0.55  # top-1 probability under which a clerk must look
 
 
+class SmtpSettings(BaseModel):
+    """The mail server used to send the morning report and the letters."""
+
+    host: str = ""  # empty: sending by email is disabled
+    port: int = 587
+    security: str = "starttls"  # starttls, ssl (implicit TLS) or none (loopback relay only)
+    username: str = ""
+    password: SecretRef | None = None
+    sender: str = "triage@grandbesancon.fr"
+    timeout_s: float = 30.0
+
+
+class ReportSettings(BaseModel):
+    recipients: list[str] = Field(default_factory=list)
+    subject: str = "Courrier du {date} : débrief du matin"
+    near_due_days: int = 5  # "near its due date": due within this many calendar days
+    out_dir: Path | None = None  # default: <data_dir>/reports
+
+
+class LoggingSettings(BaseModel):
+    level: str = "WARNING"  # INFO with --verbose
+    format: str = "plain"  # plain or json
+    file: Path | None = None  # default: stderr
+
+
+class LettersSettings(BaseModel):
+    """Letters to senders (Code des relations entre le public et l'administration)."""
+
+    templates_dir: Path = Path("config/letters")
+    out_dir: Path | None = None  # default: <data_dir>/letters
+    organisation: str = "Grand Besançon Métropole"
+    address: str = "4 rue Gabriel Plançon, 25043 Besançon Cedex"
+    email: str = ""
+    phone: str = ""
+    signatory: str = "Le service Accueil et courrier"
+    implicit_decision_delay: str = "2 months"  # CRPA L231-1 and L231-4
+    silence_accepts: list[str] = Field(default_factory=list)  # competences where silence means acceptance
+    no_acknowledgement: list[str] = Field(default_factory=lambda: ["finances_achats", "cabinet"])
+    service_contacts: dict[str, dict[str, str]] = Field(default_factory=dict)  # service → address/email/phone
+    authority_contacts: dict[str, dict[str, str]] = Field(default_factory=dict)  # authority → address/email
+
+
 class Settings(BaseSettings):
     """Everything a run needs. Relative paths are relative to the working directory."""
 
@@ -69,6 +111,10 @@ class Settings(BaseSettings):
     folders: list[FolderSource] = Field(default_factory=list)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    letters: LettersSettings = Field(default_factory=LettersSettings)
 
     @property
     def file_store_dir(self) -> Path:

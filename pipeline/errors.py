@@ -20,6 +20,20 @@ class ExitCode(IntEnum):
     INTERNAL = 70
 
 
+EXIT_MEANINGS = {  # what cron's mail says; the README's table is this one
+    ExitCode.OK: "tout va bien",
+    ExitCode.USAGE: "ligne de commande invalide",
+    ExitCode.ITEMS_QUARANTINED: "des documents ont été mis en quarantaine, le reste est traité",
+    ExitCode.SOURCE_FAILED: "une source (dossier, boîte aux lettres) a échoué, les autres sont traitées",
+    ExitCode.ALREADY_RUNNING: "un autre traitement est en cours : rien n'a été fait",
+    ExitCode.CONFIG: "configuration invalide",
+    ExitCode.MISSING_PROGRAM: "programme ou données manquants (tesseract, poppler, modèle spaCy)",
+    ExitCode.DATABASE: "base de données injoignable",
+    ExitCode.MODEL: "modèle de classement absent ou refusé",
+    ExitCode.INTERNAL: "erreur interne (bogue) : voir le journal",
+}
+
+
 class TriageError(Exception):
     """Base of every error triage raises on purpose."""
 

@@ -1,21 +1,48 @@
-"""Wiring a configured run: open the database, build the sources, start the OCR pool, run the batch."""
+"""Wiring a configured run: check programs, take the run lock, open the database, run the batch.
+
+The order matters for cron: nothing is read from a source before the lock is held and the
+database answers, so a run that cannot go on leaves every file where it was.
+"""
 from __future__ import annotations
 
 from typing import Callable
 
+from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
+
 from pipeline.batch import RunSummary, run_batch
 from pipeline.config import Settings
+from pipeline.errors import DatabaseError
+from pipeline.extract.programs import require_ocr_programs
+from pipeline.ops.lock import run_lock
 from pipeline.sources.folder import Folder
 from pipeline.stages import Stages, ocr_pool
 from pipeline.store.database import open_database
 from pipeline.store.files import FileStore
+from pipeline.store.schema import RunRow
 
 
-def run_configured(settings: Settings, *, dry_run: bool = False,
+def run_configured(settings: Settings, *, dry_run: bool = False, wait_s: float = 0.0,
                    on_progress: Callable[[str], None] | None = None) -> RunSummary:
-    sessions = open_database(settings.database_url)
-    stages = Stages.load(settings)
-    sources = [Folder(spec) for spec in settings.folders]
-    with ocr_pool(settings.ocr.workers) as pool:
-        return run_batch(sources, stages, sessions, FileStore(settings.file_store_dir), pool,
-                         dry_run=dry_run, on_progress=on_progress)
+    require_ocr_programs(settings.ocr.language)
+    with run_lock(settings, wait_s):
+        sessions = open_database(settings.database_url)
+        if not dry_run:
+            _close_interrupted_runs(sessions)
+        stages = Stages.load(settings)
+        sources = [Folder(spec) for spec in settings.folders]
+        try:
+            with ocr_pool(settings.ocr.workers) as pool:
+                return run_batch(sources, stages, sessions, FileStore(settings.file_store_dir), pool,
+                                 dry_run=dry_run, on_progress=on_progress)
+        except OperationalError as exc:  # the database went away during the run: what was committed stays
+            raise DatabaseError(f"base de données perdue pendant le traitement : "
+                                f"{str(exc.orig or exc).strip().splitlines()[0]}",
+                                hint="les fichiers non enregistrés sont restés dans leur dossier ; relancez") from exc
+
+
+def _close_interrupted_runs(sessions) -> None:
+    """We hold the lock, so a run still marked running was killed: say so instead of leaving it open."""
+    with sessions() as session:
+        session.execute(update(RunRow).where(RunRow.status == "running").values(status="interrupted"))
+        session.commit()

@@ -51,3 +51,14 @@ def print_evaluation(console: Console, report: dict) -> None:
     console.print(f"Temps moyen par document : {report['seconds_per_item']:.2f} s")
     for error in report["errors"]:
         console.print(f"[red]Illisible :[/] {error['file']} : {error['error']}")
+
+
+def summary_line(summary: RunSummary, seconds: float) -> str:
+    """One line for cron's mail and for grep: run, exit code and its meaning, counts, failed sources."""
+    from pipeline.errors import EXIT_MEANINGS
+    totals, code = summary.totals, summary.exit_code
+    failed = [s.name for s in summary.sources if s.error]
+    run = f"n°{summary.run_id}" if summary.run_id is not None else "à blanc"
+    return (f"triage run {run} : code {int(code)} ({EXIT_MEANINGS[code]}) ; "
+            + ", ".join(f"{totals[key]} {label}" for key, label in COUNT_FR.items())
+            + f" ; sources en échec : {', '.join(failed) if failed else 'aucune'} ; {seconds:.0f} s")

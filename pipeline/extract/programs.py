@@ -32,3 +32,21 @@ def run_program(args: list[str], *, timeout: float, stdin: bytes | None = None) 
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise ItemError(f"{args[0]} a échoué : {message[-1] if message else 'code ' + str(done.returncode)}")
     return done.stdout
+
+
+def tesseract_languages(timeout: float = 20.0) -> set[str]:
+    """The languages tesseract can read (`tesseract --list-langs`)."""
+    try:
+        output = run_program(["tesseract", "--list-langs"], timeout=timeout)
+    except ItemError as exc:
+        raise MissingProgramError(f"tesseract ne répond pas : {exc}", hint=INSTALL_HINTS["tesseract"]) from exc
+    return {line.strip() for line in output.decode("utf-8", "replace").splitlines()[1:] if line.strip()}
+
+
+def require_ocr_programs(language: str) -> None:
+    """Before a run: the programs every scan needs, and tesseract's data for the language."""
+    for name in ("pdftoppm", "pdftotext", "pdfinfo", "tesseract"):
+        require_program(name)
+    if language not in tesseract_languages():
+        raise MissingProgramError(f"tesseract n'a pas les données de la langue « {language} »",
+                                  hint=f"apt-get install tesseract-ocr-{language}")

@@ -1,0 +1,1 @@
+"""Operating triage: run lock, logs, doctor, status, purge, export."""
