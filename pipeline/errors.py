@@ -13,6 +13,7 @@ class ExitCode(IntEnum):
     ITEMS_QUARANTINED = 3
     SOURCE_FAILED = 4
     ALREADY_RUNNING = 5
+    SEND_FAILED = 6  # the mail server refused or could not be reached (report, letters)
     CONFIG = 10
     MISSING_PROGRAM = 11
     DATABASE = 12
@@ -26,6 +27,7 @@ EXIT_MEANINGS = {  # what cron's mail says; the README's table is this one
     ExitCode.ITEMS_QUARANTINED: "des documents ont été mis en quarantaine, le reste est traité",
     ExitCode.SOURCE_FAILED: "une source (dossier, boîte aux lettres) a échoué, les autres sont traitées",
     ExitCode.ALREADY_RUNNING: "un autre traitement est en cours : rien n'a été fait",
+    ExitCode.SEND_FAILED: "envoi de courriel impossible (serveur SMTP)",
     ExitCode.CONFIG: "configuration invalide",
     ExitCode.MISSING_PROGRAM: "programme ou données manquants (tesseract, poppler, modèle spaCy)",
     ExitCode.DATABASE: "base de données injoignable",
@@ -70,3 +72,7 @@ class ModelError(FatalError):
 
 class AlreadyRunningError(FatalError):
     exit_code = ExitCode.ALREADY_RUNNING
+
+
+class SendError(FatalError):
+    exit_code = ExitCode.SEND_FAILED

@@ -1,15 +1,28 @@
 """The database schema (SQLAlchemy 2 ORM). Same code on SQLite and PostgreSQL; Alembic migrates it."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text,
                         UniqueConstraint)
+from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
     pass
+
+
+@event.listens_for(Base, "before_insert", propagate=True)
+@event.listens_for(Base, "before_update", propagate=True)
+def _store_datetimes_in_utc(_mapper, _connection, target) -> None:
+    """SQLite drops the offset of an aware datetime and keeps its wall time: store every instant as UTC,
+    so that 09:11+01:00 and 08:11+00:00 compare equal on both backends (naive values read back are UTC)."""
+    for column in target.__table__.columns:
+        if isinstance(column.type, DateTime):
+            value = getattr(target, column.key, None)
+            if isinstance(value, datetime) and value.tzinfo is not None and value.utcoffset():
+                setattr(target, column.key, value.astimezone(timezone.utc))
 
 
 class ItemRow(Base):
@@ -42,6 +55,7 @@ class ItemRow(Base):
     model_version: Mapped[str | None] = mapped_column(String(40))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic locking for concurrent reviews
+    purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # personal data removed
 
     files: Mapped[list["ItemFileRow"]] = relationship(back_populates="item", cascade="all, delete-orphan")
     predictions: Mapped[list["PredictionRow"]] = relationship(back_populates="item", cascade="all, delete-orphan")
@@ -188,3 +202,25 @@ class AppUserRow(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LetterRow(Base):
+    """A letter drafted for an item (acknowledgement, transmission), and whether it was sent."""
+
+    __tablename__ = "letter"
+    __table_args__ = (UniqueConstraint("item_id", "kind"),)  # one letter of each kind per item
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # accuse_reception, transmission, avis_transmission
+    recipient: Mapped[str] = mapped_column(String(500), default="")
+    recipient_email: Mapped[str] = mapped_column(String(320), default="")
+    channel: Mapped[str] = mapped_column(String(20))  # email, courrier
+    subject: Mapped[str] = mapped_column(String(1000), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    pdf_path: Mapped[str] = mapped_column(String(1000), default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)  # draft, sent, failed, cancelled
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_by: Mapped[str] = mapped_column(String(100), default="")
+    error: Mapped[str] = mapped_column(String(1000), default="")
