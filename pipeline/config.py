@@ -54,6 +54,18 @@ class ClassifierSettings(BaseModel):
     review_threshold: float = 0.55  # top-1 probability under which a clerk must look
 
 
+class WebSettings(BaseModel):
+    """The review page (`triage serve`): where it listens and how long a session lasts."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    secret_key: SecretRef = SecretRef(env="TRIAGE_WEB_SECRET")  # signs session cookies
+    session_idle_minutes: int = 60  # a session unused this long must log in again
+    session_max_hours: int = 12  # and no session lasts longer than a working day
+    cookie_secure: bool = False  # set to true behind HTTPS
+    page_size: int = 50
+
+
 class SmtpSettings(BaseModel):
     """The mail server used to send the morning report and the letters."""
 
@@ -115,6 +127,7 @@ class Settings(BaseSettings):
     report: ReportSettings = Field(default_factory=ReportSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     letters: LettersSettings = Field(default_factory=LettersSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @property
     def file_store_dir(self) -> Path:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text,
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -27,6 +27,12 @@ def _store_datetimes_in_utc(_mapper, _connection, target) -> None:
 
 class ItemRow(Base):
     __tablename__ = "item"
+    __table_args__ = (  # the review queue and the services' views (migration 0002_review)
+        Index("ix_item_queue", "status", "urgent", "due_date", "id"),
+        Index("ix_item_competence_status", "competence", "status"),
+        Index("ix_item_commune_status", "commune", "status"),
+        Index("ix_item_received_at", "received_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chrono: Mapped[str] = mapped_column(String(40), unique=True)
@@ -145,14 +151,17 @@ class QuarantineRow(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    status: Mapped[str] = mapped_column(String(20), default="open")  # open, retried, discarded
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)  # open, retried, discarded
+    resolved_by: Mapped[str | None] = mapped_column(String(100))  # who retried or discarded it
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    item_id: Mapped[int | None] = mapped_column(Integer)  # the item a successful retry stored
 
 
 class RunRow(Base):
     __tablename__ = "run"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(20), default="running")  # running, ok, partial, failed
     host: Mapped[str] = mapped_column(String(200), default="")

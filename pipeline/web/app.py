@@ -1,0 +1,131 @@
+"""The review application: FastAPI, server-rendered French pages, a little JavaScript for the keys.
+
+`create_app(settings)` wires the database, reference data, sessions, CSRF, security headers and
+the routes (one module per noun in pipeline/web/routes/). `triage serve` runs it with uvicorn.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import HTTPException
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import sessionmaker
+from starlette.middleware.sessions import SessionMiddleware
+
+from pipeline.config import Settings
+from pipeline.reference import load_reference
+from pipeline.routing_table import load_routing_table
+from pipeline.store.database import open_database
+from pipeline.store.files import FileStore
+from pipeline.web import search
+from pipeline.web.auth import CsrfRejected, Forbidden, LoginRequired, verify_csrf
+from pipeline.web.pages import render, templates
+from pipeline.web.review import Context
+
+HERE = Path(__file__).parent
+PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+               "frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'")
+
+
+class ServerTiming:
+    """Pure ASGI middleware: the time spent in the application, as a Server-Timing header."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+
+        async def timed_send(message):
+            if message["type"] == "http.response.start":
+                elapsed = (time.perf_counter() - started) * 1000
+                headers = list(message.get("headers", []))
+                headers.append((b"server-timing", f"app;dur={elapsed:.1f}".encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, timed_send)
+
+
+def _security_headers(response, path: str) -> None:
+    response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if not path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+
+
+def create_app(settings: Settings, *, sessions: sessionmaker | None = None, secret_key: str | None = None) -> FastAPI:
+    """Build the application; the secret comes from the environment variable the config names."""
+    secret = secret_key or settings.web.secret_key.resolve()
+    sessions = sessions or open_database(settings.database_url)
+    app = FastAPI(title="triage : relecture", docs_url=None, redoc_url=None, openapi_url=None,
+                  dependencies=[Depends(verify_csrf)])
+    app.state.settings = settings
+    app.state.sessions = sessions
+    app.state.files = FileStore(settings.file_store_dir)
+    app.state.cache_dir = settings.data_dir / "cache" / "pages"
+    app.state.zone = ZoneInfo(settings.timezone)
+    app.state.reference = load_reference(settings.reference_dir)
+    app.state.context = Context(app.state.reference, load_routing_table(settings.routing_file), app.state.zone)
+    app.state.search_mode = search.search_mode(sessions.kw["bind"])
+    templates.env.globals["zone"] = app.state.zone
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next):
+        response = await call_next(request)
+        _security_headers(response, request.url.path)
+        return response
+
+    app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="triage_session",
+                       max_age=settings.web.session_idle_minutes * 60, same_site="lax",
+                       https_only=settings.web.cookie_secure)
+    app.add_middleware(ServerTiming)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired):
+        if exc.reason:
+            request.session["login_reason"] = exc.reason
+        return RedirectResponse(f"/connexion?suite={quote(exc.next_url, safe='')}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden):
+        return render(request, "error.html", status_code=403, title="Accès refusé",
+                      message="Cette page est réservée aux administrateurs.")
+
+    @app.exception_handler(CsrfRejected)
+    async def csrf_rejected(request: Request, exc: CsrfRejected):
+        return render(request, "error.html", status_code=403, title="Formulaire refusé",
+                      message="Le jeton de sécurité du formulaire est absent ou périmé (page restée ouverte "
+                              "trop longtemps ?). Rechargez la page puis recommencez.")
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        titles = {404: "Page introuvable", 405: "Action impossible"}
+        return render(request, "error.html", status_code=exc.status_code,
+                      title=titles.get(exc.status_code, "Erreur"),
+                      message=exc.detail if isinstance(exc.detail, str) and exc.status_code != 404
+                      else "Cette page n'existe pas ou l'élément a été supprimé.")
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    from pipeline.web.routes import admin, items, login, queue, services, users
+    for module in (login, queue, items, services, admin, users):
+        app.include_router(module.router)
+
+    @app.get("/", include_in_schema=False)
+    def home():
+        return RedirectResponse("/file", status_code=303)
+
+    return app
+
+
+def favicon_free(request: Request) -> HTMLResponse:  # pragma: no cover - kept minimal on purpose
+    return HTMLResponse(status_code=204)

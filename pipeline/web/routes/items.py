@@ -1,0 +1,227 @@
+"""One item: the original, the text with its evidence, the suggestions, the review form, the audit trail."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+from urllib.parse import parse_qsl, quote
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from pipeline.errors import ItemError
+from pipeline.reference import HORS
+from pipeline.store.schema import ItemFileRow, ItemRow, ReviewEventRow
+from pipeline.web import originals
+from pipeline.web import queue as q
+from pipeline.web.auth import CurrentUser, current_user, db, flash
+from pipeline.web.pages import render
+from pipeline.web.review import Conflict, Decision, Refused, review, set_handled
+from pipeline.web.routes.queue import commune_choices
+from pipeline.web.sanitize import Evidence, email_frame_document, highlight
+
+router = APIRouter()
+PLACE_KINDS = {"postcode_town": "code postal et ville", "commune_name": "nom de commune", "alias": "autre nom",
+               "besancon_place": "lieu de Besançon", "outside": "hors territoire"}
+ZONES = {"subject": "objet", "body": "corps du texte", "sender": "adresse de l'expéditeur",
+         "recipient": "destinataire", "date": "ligne de date", "signature": "signature"}
+FRAME_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox"
+
+
+@dataclass
+class Viewable:
+    """A file whose pages can be shown as images."""
+
+    file: ItemFileRow
+    pages: list[int]
+
+
+def _item(session: Session, item_id: int) -> ItemRow:
+    row = session.execute(select(ItemRow).where(ItemRow.id == item_id)
+                          .options(selectinload(ItemRow.files), selectinload(ItemRow.predictions))).scalar()
+    if row is None:
+        raise HTTPException(404)
+    return row
+
+
+def _viewables(request: Request, row: ItemRow) -> list[Viewable]:
+    pages_by_name: dict[str, list[int]] = {}
+    for file in row.files:
+        if file.role == "page" and file.page_number:
+            pages_by_name.setdefault(file.name, []).append(file.page_number)
+    out = []
+    for file in row.files:
+        if file.role not in ("scan", "attachment") or not file.sha256 or \
+                file.content_type not in originals.RENDERABLE:
+            continue
+        pages = sorted(set(pages_by_name.get(file.name, [])))
+        if not pages:
+            try:
+                pages = list(range(1, originals.page_count(request.app.state.files.get(file.sha256),
+                                                           file.content_type) + 1))
+            except (ItemError, OSError):
+                pages = []
+        out.append(Viewable(file, pages[:originals.MAX_PAGES]))
+    return out
+
+
+def _evidence(row: ItemRow, reference) -> tuple[list[dict], list[Evidence]]:
+    places, marks = [], []
+    for p in sorted((p for p in row.predictions if p.kind == "place"), key=lambda p: p.rank):
+        kind, _, zone = (p.detail or "").partition("/")
+        name = reference.commune_name(p.label)
+        places.append({"commune": p.label, "name": name, "evidence": p.evidence, "score": p.score,
+                       "kind": PLACE_KINDS.get(kind, kind), "zone": ZONES.get(zone, zone)})
+        if p.evidence:
+            marks.append(Evidence(p.evidence, f"{name} ({PLACE_KINDS.get(kind, kind)})"))
+    if row.commune_evidence:
+        marks.insert(0, Evidence(row.commune_evidence, f"Commune retenue : {reference.commune_name(row.commune)}"))
+    return places, marks
+
+
+def _competence_choices(row: ItemRow, reference) -> tuple[list[dict], list[dict]]:
+    """Top-3 suggestions first, then every other competence; the first nine get keys 1-9."""
+    top = sorted((p for p in row.predictions if p.kind == "competence"), key=lambda p: p.rank)[:3]
+    order = [p.label for p in top if p.label in reference.competence_by_code]
+    order += [c.code for c in reference.competences if c.code not in order]
+    scores = {p.label: p.score for p in top}
+    choices = [{"code": code, "label": reference.competence_by_code[code].label, "score": scores.get(code),
+                "key": str(index + 1) if index < 9 else "", "suggested": code in scores}
+               for index, code in enumerate(order)]
+    return [{"label": reference.competence_by_code[p.label].label if p.label in reference.competence_by_code
+             else p.label, "code": p.label, "score": p.score} for p in top], choices
+
+
+def item_page(request: Request, session: Session, row: ItemRow, back: str, status_code: int = 200,
+              conflict: Conflict | None = None):
+    state = request.app.state
+    reference = state.reference
+    filters = q.Filters.from_params(dict(parse_qsl(back)))
+    events = list(session.execute(select(ReviewEventRow).where(ReviewEventRow.item_id == row.id)
+                                  .order_by(ReviewEventRow.at.desc(), ReviewEventRow.id.desc())).scalars())
+    places, marks = _evidence(row, reference)
+    top, choices = _competence_choices(row, reference)
+    email_view = None
+    original = next((f for f in row.files if f.role == "original"), None)
+    if row.channel == "email" and original and state.files.exists(original.sha256):
+        email_view = originals.read_email_view(state.files.get(original.sha256))
+    following = q.next_item_id(session, filters, state.search_mode, state.zone, row, exclude=row.id)
+    return render(request, "item.html", status_code=status_code, item=row, back=back, filters=filters,
+                  events=events, places=places, text=highlight(row.text or "", marks), top=top, choices=choices,
+                  email_view=email_view, original=original, viewables=_viewables(request, row),
+                  attachments=[f for f in row.files if f.role == "attachment" and f.sha256],
+                  communes=commune_choices(reference), hors=HORS, next_id=following, conflict=conflict,
+                  remaining=q.remaining(session, filters, state.search_mode, state.zone))
+
+
+@router.get("/elements/{item_id}")
+def show(item_id: int, request: Request, user: CurrentUser = Depends(current_user), session: Session = Depends(db)):
+    return item_page(request, session, _item(session, item_id), request.url.query)
+
+
+def _advance(request: Request, session: Session, row_before: ItemRow, back: str) -> RedirectResponse:
+    """Auto-advance: the next item of the clerk's view of the queue, or the queue when it is empty."""
+    state = request.app.state
+    filters = q.Filters.from_params(dict(parse_qsl(back)))
+    following = q.next_item_id(session, filters, state.search_mode, state.zone, row_before, exclude=row_before.id)
+    if following is None:
+        flash(request, "Plus aucun élément dans cette vue de la file : bravo !", "info")
+        return RedirectResponse(f"/file?{back}", status_code=303)
+    return RedirectResponse(f"/elements/{following}?{back}", status_code=303)
+
+
+def _conflict_page(request: Request, session: Session, item_id: int, back: str, exc: Conflict):
+    session.rollback()
+    return item_page(request, session, _item(session, item_id), back, status_code=409, conflict=exc)
+
+
+@router.post("/elements/{item_id}/relecture")
+def submit_review(item_id: int, request: Request, version: int = Form(...), competence: str = Form(...),
+                  commune: str = Form(""), urgent: str = Form(""), comment: str = Form(""), retour: str = Form(""),
+                  user: CurrentUser = Depends(current_user), session: Session = Depends(db)):
+    """Confirm (nothing changed) or correct; every change becomes a review_event, then the next item."""
+    row = _item(session, item_id)
+    position = SimpleNamespace(id=row.id, urgent=row.urgent, due_date=row.due_date)  # its place in the queue
+    decision = Decision(competence=competence, commune=None if commune in ("", q.NO_COMMUNE) else commune,
+                        urgent=urgent == "1", comment=comment.strip())
+    try:
+        action = review(session, item_id, version, decision, user.username, request.app.state.context)
+    except Conflict as exc:
+        return _conflict_page(request, session, item_id, retour, exc)
+    except Refused as exc:
+        flash(request, f"Action refusée : {exc}", "error")
+        return RedirectResponse(f"/elements/{item_id}?{retour}", status_code=303)
+    verb = {"confirm": "confirmé", "correct": "corrigé", "update": "mis à jour", "comment": "commenté"}[action]
+    flash(request, f"{row.chrono} {verb}.")
+    return _advance(request, session, position, retour)
+
+
+@router.post("/elements/{item_id}/traite")
+def mark_handled(item_id: int, request: Request, version: int = Form(...), retour: str = Form("/services"),
+                 traite: str = Form("1"), user: CurrentUser = Depends(current_user), session: Session = Depends(db)):
+    """A service marks the item handled (traite=1) or reopens it (traite=0)."""
+    back = retour if retour.startswith("/") and not retour.startswith("//") else "/services"
+    try:
+        set_handled(session, item_id, version, user.username, handled=traite == "1")
+    except Conflict as exc:
+        session.rollback()
+        who = f" par {exc.event.user}" if exc.event else ""
+        flash(request, f"Cet élément a été modifié{who} entre-temps : rien n'a été enregistré. "
+                       "Vérifiez son état puis recommencez.", "error")
+        return RedirectResponse(back, status_code=303)
+    except Refused as exc:
+        flash(request, f"Action refusée : {exc}", "error")
+        return RedirectResponse(back, status_code=303)
+    chrono = session.get(ItemRow, item_id).chrono
+    flash(request, f"{chrono} marqué traité." if traite == "1" else f"{chrono} rouvert.")
+    return RedirectResponse(back, status_code=303)
+
+
+@router.get("/elements/{item_id}/courriel.html")
+def email_frame(item_id: int, request: Request, user: CurrentUser = Depends(current_user),
+                session: Session = Depends(db)):
+    """The email's HTML made inert, for a sandboxed frame (its own CSP: no script, no remote load)."""
+    row = _item(session, item_id)
+    original = next((f for f in row.files if f.role == "original"), None)
+    files = request.app.state.files
+    if row.channel != "email" or original is None or not files.exists(original.sha256):
+        raise HTTPException(404)
+    view = originals.read_email_view(files.get(original.sha256))
+    if view.html is None:
+        raise HTTPException(404)
+    return HTMLResponse(email_frame_document(view.html), headers={"Content-Security-Policy": FRAME_POLICY})
+
+
+def _file(session: Session, item_id: int, file_id: int) -> ItemFileRow:
+    file = session.get(ItemFileRow, file_id)
+    if file is None or file.item_id != item_id or not file.sha256:
+        raise HTTPException(404)
+    return file
+
+
+@router.get("/elements/{item_id}/fichiers/{file_id}")
+def download(item_id: int, file_id: int, request: Request, user: CurrentUser = Depends(current_user),
+             session: Session = Depends(db)):
+    """The file as received, always as a download (a sender's HTML or SVG never opens in our origin)."""
+    file = _file(session, item_id, file_id)
+    if not request.app.state.files.exists(file.sha256):
+        raise HTTPException(404)
+    name = (file.name or "fichier").replace('"', "").replace("\r", "").replace("\n", "")
+    if file.role == "original" and file.content_type == "message/rfc822" and not name.lower().endswith(".eml"):
+        name += ".eml"
+    return Response(request.app.state.files.get(file.sha256), media_type="application/octet-stream",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+
+
+@router.get("/elements/{item_id}/fichiers/{file_id}/pages/{number}.png")
+def page_image(item_id: int, file_id: int, number: int, request: Request,
+               user: CurrentUser = Depends(current_user), session: Session = Depends(db)):
+    file = _file(session, item_id, file_id)
+    state = request.app.state
+    try:
+        data = originals.page_png(state.files.get(file.sha256), file.sha256, file.content_type, number,
+                                  state.cache_dir)
+    except (ItemError, OSError):
+        raise HTTPException(404) from None
+    return Response(data, media_type="image/png", headers={"Cache-Control": "private, max-age=86400"})

@@ -1,0 +1,60 @@
+"""Full-text search over subject, sender and text: FTS5 on SQLite, a French tsvector on PostgreSQL.
+
+Both match every word of the query as a prefix, accents aside on SQLite ("besancon" finds
+"Besançon"); PostgreSQL also stems French words ("fuites" finds "fuite"). A database whose
+search index is missing (created without the migrations) falls back to a slower LIKE scan.
+"""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Engine, and_, func, literal_column, or_, select, text
+from sqlalchemy.sql.elements import ColumnElement
+
+from pipeline.store.schema import ItemRow
+
+MAX_TERMS = 8
+# The same expression as the GIN index of migration 0002_review, or PostgreSQL would not use it.
+PG_DOCUMENT = ("to_tsvector('french', coalesce(subject, '') || ' ' || coalesce(sender, '') || ' ' || "
+               "coalesce(sender_email, '') || ' ' || left(coalesce(text, ''), 200000))")
+SQLITE_TRIGGERS = ("item_fts_insert", "item_fts_delete", "item_fts_update")
+
+
+def terms(query: str) -> list[str]:
+    """The words of a query, without any operator syntax of either engine."""
+    return re.findall(r"\w+", query.lower())[:MAX_TERMS]
+
+
+def search_mode(engine: Engine) -> str:
+    """fts5, postgresql or like: what this database offers."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            found = connection.execute(text("SELECT 1 FROM pg_indexes WHERE indexname = 'ix_item_fulltext'")).first()
+        return "postgresql" if found else "like"
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            names = {r[0] for r in connection.execute(text(
+                "SELECT name FROM sqlite_master WHERE name = 'item_fts' OR name LIKE 'item_fts_%'"))}
+        return "fts5" if "item_fts" in names and set(SQLITE_TRIGGERS) <= names else "like"
+    return "like"
+
+
+def condition(mode: str, query: str) -> ColumnElement[bool] | None:
+    """A WHERE clause selecting the items that match, or None when the query has no word."""
+    words = terms(query)
+    if not words:
+        return None
+    if mode == "fts5":
+        expression = " ".join(f'"{word}"*' for word in words)
+        matching = select(literal_column("rowid")).select_from(text("item_fts")).where(
+            text("item_fts MATCH :expression").bindparams(expression=expression))
+        return ItemRow.id.in_(matching)
+    if mode == "postgresql":
+        tsquery = " & ".join(f"{word}:*" for word in words)
+        return literal_column(PG_DOCUMENT).op("@@")(func.to_tsquery("french", tsquery))
+    clauses = []
+    for word in words:
+        pattern = f"%{word}%"
+        clauses.append(or_(ItemRow.subject.ilike(pattern), ItemRow.sender.ilike(pattern),
+                           ItemRow.sender_email.ilike(pattern), ItemRow.text.ilike(pattern)))
+    return and_(*clauses)

@@ -1,0 +1,121 @@
+"""Plain HTTP: nothing without logging in, admin pages for admins only, forms without a token refused."""
+from __future__ import annotations
+
+import pytest
+
+from tests.web.conftest import csrf_of, login
+
+PAGES = ["/file", "/elements/{item}", "/services", "/services/eau_assainissement", "/mairies/25560",
+         "/elements/{item}/fichiers/{file}"]
+ADMIN_PAGES = ["/admin/executions", "/admin/quarantaine", "/admin/modeles", "/admin/utilisateurs"]
+
+
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    """Permissions do not depend on the database: SQLite only here (test_review.py runs on both)."""
+    return f"sqlite:///{tmp_path / 'triage.sqlite'}"
+
+
+def _file_id(site, item_id):
+    from pipeline.store.schema import ItemFileRow
+    with site.sessions() as session:
+        return session.query(ItemFileRow.id).filter_by(item_id=item_id, role="original").scalar()
+
+
+def test_no_page_without_login_redirects_to_the_login_page(site, client):
+    item = site.items[0]
+    for url in PAGES + ADMIN_PAGES:
+        response = client.get(url.format(item=item, file=_file_id(site, item)), follow_redirects=False)
+        assert response.status_code == 303, url
+        assert response.headers["location"].startswith("/connexion?suite="), url
+    assert "Connexion" in client.get("/file").text
+
+
+def test_agent_cannot_reach_admin_pages_but_admin_can(site, client):
+    assert login(client, "agent").status_code == 303
+    assert client.get("/file").status_code == 200
+    for url in ADMIN_PAGES:
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "réservée aux administrateurs" in response.text
+    token = csrf_of(client.get("/file").text)
+    refused = client.post("/admin/utilisateurs", data={"csrf_token": token, "username": "intrus",
+                                                       "password": "0123456789", "role": "admin"})
+    assert refused.status_code == 403
+    client.cookies.clear()
+    login(client, "admin")
+    for url in ADMIN_PAGES:
+        assert client.get(url).status_code == 200, url
+
+
+def test_wrong_password_is_refused_in_french(client):
+    response = login(client, "agent", "pas-le-bon-mot-de-passe")
+    assert response.status_code == 401
+    assert "Identifiant ou mot de passe incorrect" in response.text
+    assert client.get("/file", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize("token", [None, "forged-token"])
+def test_form_without_this_sessions_token_is_rejected(site, client, token):
+    login(client, "agent")
+    item = site.items[0]
+    data = {"version": "1", "competence": "voirie", "commune": "25560", "retour": ""}
+    if token:
+        data["csrf_token"] = token
+    response = client.post(f"/elements/{item}/relecture", data=data, follow_redirects=False)
+    assert response.status_code == 403
+    assert "jeton de sécurité" in response.text
+    from pipeline.store.schema import ItemRow
+    with site.sessions() as session:
+        assert session.get(ItemRow, item).status == "to_review"
+
+
+def test_form_posted_from_another_site_is_rejected(site, client):
+    login(client, "agent")
+    token = csrf_of(client.get("/file").text)
+    response = client.post(f"/elements/{site.items[0]}/relecture", headers={"Origin": "http://evil.example"},
+                           data={"csrf_token": token, "version": "1", "competence": "voirie", "retour": ""})
+    assert response.status_code == 403
+
+
+def test_login_form_itself_needs_its_token(client):
+    client.get("/connexion")
+    response = client.post("/connexion", data={"username": "agent", "password": "agent-mot-de-passe"})
+    assert response.status_code == 403
+
+
+def test_changed_password_ends_open_sessions(site, client):
+    from pipeline.web.users import set_password
+    login(client, "agent")
+    assert client.get("/file").status_code == 200
+    with site.sessions() as session:
+        set_password(session, "agent", "un-tout-nouveau-mot-de-passe")
+        session.commit()
+    response = client.get("/file", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/connexion")
+
+
+def test_session_older_than_the_maximum_lifetime_must_log_in_again(site, client, monkeypatch):
+    import time
+    login(client, "agent")
+    assert client.get("/file").status_code == 200
+    later = time.time() + site.settings.web.session_max_hours * 3600 + 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert client.get("/file", follow_redirects=False).status_code == 303
+
+
+def test_security_headers_forbid_inline_script_and_framing_by_others(client):
+    login(client, "agent")
+    headers = client.get("/file").headers
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert "frame-ancestors 'self'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert "app;dur=" in headers["server-timing"]
+
+
+def test_login_does_not_redirect_to_another_site(client):
+    page = client.get("/connexion")
+    response = client.post("/connexion", data={"username": "agent", "password": "agent-mot-de-passe",
+                                                "csrf_token": csrf_of(page.text), "suite": "//evil.example/x"},
+                           follow_redirects=False)
+    assert response.headers["location"] == "/"
