@@ -77,5 +77,6 @@ def load_reference(directory: Path) -> Reference:
                              _split(r["aliases"])) for r in _rows(directory / "communes.csv"))
     outside = [OutsideTown(r["name"], _split(r["postcode"])) for r in _rows(directory / "neighbours.csv")]
     outside += [OutsideTown(r["name"], _split(r["postcode"])) for r in _rows(directory / "major_towns.csv")]
-    places = tuple((r["kind"], r["name"]) for r in _rows(directory / "besancon_places.csv"))
+    places = tuple((r["kind"], r["name"]) for name in ("besancon_places.csv", "besancon_venues.csv")
+                   for r in _rows(directory / name))
     return Reference(competences, communes, tuple(outside), places)

@@ -23,12 +23,24 @@ NOT_PLACES = ("grand besancon", "grand besancon metropole", "haute saone", "gabr
               "doubs saone", "haute saone", "bourgogne franche comte", "franche comte")
 
 
+# One-word names that are also common words or other places: matched only when capitalised.
+NEEDS_CAPITAL = frozenset({"busy", "saone", "venise", "morre", "vaire", "beure", "gennes", "boucle", "butte",
+                           "battant", "citadelle", "cras", "grette", "viotte", "chamars", "kursaal", "fontain",
+                           "palente", "torpes", "champagney", "moncey", "placey", "osse", "lombard", "passavant",
+                           "le puy", "puy", "gray", "dole", "lure", "rioz", "valleroy", "vesoul"})
+
+
+# Street names found in every town: they say nothing about Besançon.
+EVERY_TOWN_STREETS = frozenset({"grande rue", "rue de la republique", "rue gambetta", "avenue carnot",
+                                "rue de l egalite", "rue de la prefecture", "rue de la bibliotheque"})
+
+
 @dataclass(frozen=True)
 class Entry:
     commune: str  # INSEE, HORS or IGNORE
     name: str  # canonical name, for evidence
     kind: str  # commune_name, alias, besancon_place, outside, ignore
-    single_word: bool
+    needs_capital: bool
 
 
 @dataclass(frozen=True)
@@ -69,7 +81,7 @@ def load_gazetteer(reference_dir: Path) -> Gazetteer:
     def add(name: str, commune: str, kind: str) -> None:
         for variant in _variants(name):
             if len(variant) >= 3:
-                entries.setdefault(variant, []).append(Entry(commune, name, kind, " " not in variant))
+                entries.setdefault(variant, []).append(Entry(commune, name, kind, variant in NEEDS_CAPITAL))
 
     by_postcode: dict[str, list[tuple[str, str, str]]] = {}
     for commune in reference.communes:
@@ -80,7 +92,8 @@ def load_gazetteer(reference_dir: Path) -> Gazetteer:
             for name in (commune.name, *commune.aliases):
                 by_postcode.setdefault(postcode, []).append((" ".join(fold(name).split()), commune.insee, name))
     for kind, name in reference.besancon_places:
-        add(name, BESANCON, "besancon_place")
+        if " ".join(fold(name).split()) not in EVERY_TOWN_STREETS:
+            add(name, BESANCON, "besancon_place")
     for town in reference.outside:
         if fold(town.name) not in {fold(c.name) for c in reference.communes}:
             add(town.name, HORS, "outside")

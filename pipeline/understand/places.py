@@ -19,19 +19,29 @@ from pipeline.understand.gazetteer import BESANCON, IGNORE, Gazetteer
 from pipeline.understand.nlp import fold, load_nlp
 from pipeline.understand.zones import line_zones
 
-KIND_WEIGHT = {"permit_ref": 5.0, "postcode_town": 3.0, "commune_name": 2.0, "alias": 2.0,
+KIND_WEIGHT = {"permit_ref": 5.0, "postcode_town": 3.0, "address": 3.0, "postcode": 1.0, "commune_name": 2.0, "alias": 2.0,
                "besancon_place": 1.5, "fuzzy": 1.5, "outside": 1.5, "email_domain": 1.0}
 ZONE_WEIGHT = {"subject": 1.5, "body": 1.0, "sender": 1.0, "date": 0.5}
 LOCATION_ZONES = ("subject", "body")
 SENDER_ZONES = ("sender", "date")
 
 STREET_BEFORE = re.compile(r"(\b(rue|route|avenue|av|chemin|impasse|allee|place|faubourg|fbg|boulevard|bd|quai|"
-                           r"pont|sentier|voie|square|passage|porte|college|lycee|ecole|gare|pharmacie|hotel|"
-                           r"clinique|residence|camping|restaurant)( (de la|de l|des|du|de|d))?|\b(rn|rd|d|n) ?\d+) ?$")
+                           r"sentier|voie|square|passage)( (de la|de l|des|du|de|d))?|\b(rn|rd|d|n) ?\d+) ?$")
 POSTCODE_TOWN = re.compile(r"(?<![\d,.])\b(\d{2}) ?(\d{3})\b[ ,]*(?!euros?\b)([A-ZÀ-Ýa-zà-ÿ][A-Za-zÀ-ÿ'’\- ]{1,40})")
 PERMIT = re.compile(r"\b(PC|DP|CU|PA|PD|AT)\s*0?25\s*(\d{3})\b")
 RESIDENCE_BEFORE = re.compile(r"\b(habite|habitons|habitant|habitante|habitants|domicilie|domiciliee|reside|residant|"
                               r"residante|demeurant|vis|vivons|suis|sommes|originaire)( (a|au|aux|en|sur|de|d))? ?$")
+ADDRESS_BEFORE = re.compile(r"\b(rue|avenue|chemin|impasse|allee|place|boulevard|route|quai|faubourg|lotissement|"
+                            r"residence)\b[^,;.]{2,40}?\b(a|au)$")
+BARE_POSTCODE = re.compile(r"(?<![\d ])\b(\d{5})\b(?![ \d])")
+# "vers Besançon", "je travaille à Besançon": a destination, not where the request is.
+DESTINATION_BEFORE = re.compile(r"\b(vers|jusqu a|direction( de)?|aller a|aller sur|descendre a|descends a|monter a|"
+                                r"travaill\w* (a|sur)|rendre a|pour aller a|(pres|proche|non loin|a cote) d[e ]?|"
+                                r"kilometres d[e ]?|km d[e ]?)$")
+# "le même code postal que Pelousey", "ma voisine de Thise": a comparison, not a location.
+COMPARISON = re.compile(r"(code postal|meme que|le meme|la meme|comme a|comme pour)")
+RELATIVE_BEFORE = re.compile(r"\b(voisin|voisine|fille|fils|soeur|frere|mere|pere|cousin|cousine|ami|amie|collegue)s?"
+                             r"( (de|d)| qui (habite|vit|est)( (a|au|en|sur))?)$")
 OUTSIDE_AFTER = re.compile(r"^ ?\( ?(haute saone|jura|cote d or|territoire de belfort|70|39|21|90|71|68)\b")
 WORD = re.compile(r"[A-ZÀ-Ý][A-Za-zÀ-ÿ0-9]{5,}")
 DOMAIN_PREFIX = re.compile(r"^(mairie|ville|commune|cc)[.-]")
@@ -59,6 +69,7 @@ def find_places(text: str, gazetteer: Gazetteer, *, sender_email: str = "", ocr:
         if not any(s <= start < e or s < end <= e for s, e in taken):
             places.append(place)
             taken.append((start, end))
+    places.extend(_bare_postcodes(text, gazetteer, zone_at, taken))
     if ocr:
         places.extend(_fuzzy(text, gazetteer, zone_at, taken))
     places.extend(_email_domain(sender_email, gazetteer))
@@ -113,6 +124,17 @@ def _similar(a: str, b: str) -> bool:
     return len(b) >= 4 and fuzz.ratio(a, b) >= 85
 
 
+def _bare_postcodes(text, gazetteer: Gazetteer, zone_at, taken):
+    """A postcode alone ("Léa M., 25000") counts only when it belongs to one member commune and no outsider."""
+    for match in BARE_POSTCODE.finditer(text):
+        if any(s <= match.start() < e for s, e in taken):
+            continue
+        communes = {commune for _, commune, _ in gazetteer.by_postcode.get(match.group(1), [])}
+        if len(communes) == 1 and HORS not in communes:
+            commune = communes.pop()
+            yield Place(commune, commune, match.group(0), "postcode", zone_at(match.start()), KIND_WEIGHT["postcode"])
+
+
 def _permit_refs(text, gazetteer: Gazetteer):
     members = {c for entries in gazetteer.entries.values() for e in entries for c in [e.commune]}
     for match in PERMIT.finditer(text):
@@ -133,7 +155,7 @@ def _named(text, gazetteer: Gazetteer, zone_at):
             continue
         entry = min(entries, key=lambda e: e.commune == HORS)  # a member's name first
         original = text[start:end]
-        if entry.single_word and span.text != "besancon" and not original[:1].isupper():
+        if entry.needs_capital and not original[:1].isupper():
             continue
         before = folded[max(0, start - 30):start].rstrip()
         if entry.kind != "besancon_place" and STREET_BEFORE.search(before):
@@ -142,8 +164,13 @@ def _named(text, gazetteer: Gazetteer, zone_at):
         zone = zone_at(start)
         if zone in LOCATION_ZONES and RESIDENCE_BEFORE.search(before):
             zone = "sender"  # "j'habite à Thise": where the sender lives, not what the letter is about
-        weight = KIND_WEIGHT[entry.kind] * (0.5 if commune == BESANCON and entry.kind == "commune_name" else 1)
-        yield start, end, Place(commune, entry.name, original, entry.kind, zone, weight)
+        sentence = re.split(r"[.!?\n]", folded[max(0, start - 120):start])[-1] + folded[start:end + 60].split(".")[0]
+        if zone in LOCATION_ZONES and (DESTINATION_BEFORE.search(before) or RELATIVE_BEFORE.search(before)
+                                        or COMPARISON.search(sentence)):
+            zone = "mention"  # counted nowhere
+        kind = "address" if entry.kind == "commune_name" and ADDRESS_BEFORE.search(before) else entry.kind
+        weight = KIND_WEIGHT[kind] * (0.5 if commune == BESANCON and kind == "commune_name" else 1)
+        yield start, end, Place(commune, entry.name, original, kind, zone, weight)
 
 
 def _fuzzy(text, gazetteer: Gazetteer, zone_at, taken):
@@ -167,13 +194,15 @@ def _email_domain(sender_email: str, gazetteer: Gazetteer):
 
 
 def _decide(places: list[Place]) -> Decision:
-    location = _best(places, LOCATION_ZONES)
+    """Rules 1-4: a member commune where the subject is, else the sender's member commune, else HORS."""
+    members = [p for p in places if p.commune != HORS]
+    location = _best(members, LOCATION_ZONES)
     sender = _best(places, SENDER_ZONES)
     if location and sender and location.commune == BESANCON and sender.commune != BESANCON \
-            and all(p.kind == "commune_name" for p in places if p.commune == BESANCON and p.zone in LOCATION_ZONES):
+            and all(p.kind == "commune_name" for p in members if p.commune == BESANCON and p.zone in LOCATION_ZONES):
         # "Besançon" named alone is mostly where people go (work, doctor, shops), not what they write about.
         location = None
-    chosen = location or sender
+    chosen = location or sender or next((p for p in places if p.commune == HORS), None)
     if chosen is None:
         return Decision(None, "", tuple(places))
     return Decision(chosen.commune, chosen.evidence, tuple(places))

@@ -60,7 +60,14 @@ def _body_start(lines) -> int:
         salutation = SALUTATION.match(folded) and (folded.rstrip().endswith(",") or len(folded) < 30)
         if salutation or (index > 0 and SUBJECT.match(folded)):
             return index + (0 if SUBJECT.match(folded) else 1)
-    return 1 if lines and SUBJECT.match(lines[0][2]) else 0
+    if lines and SUBJECT.match(lines[0][2]):
+        return 1
+    # No subject line nor salutation (a hurried letter, a mangled scan): an address block on top
+    # is still the sender's.
+    for index, (_, _, folded) in enumerate(lines[:8]):
+        if POSTCODE.search(folded):
+            return index + 1
+    return 0
 
 
 def _closing(lines, body_start: int) -> int | None:
