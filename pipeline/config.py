@@ -6,6 +6,7 @@ Secrets are never stored in the file: they are given by reference, e.g.
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
@@ -151,3 +152,5 @@ def load_settings(path: Path | None = None, **overrides) -> Settings:
         return bound(**overrides)
     except ValidationError as exc:
         raise ConfigError(f"configuration invalide ({path}) : {exc}") from exc
+    except (tomllib.TOMLDecodeError, OSError) as exc:  # a typo in the file is a configuration error, not a bug
+        raise ConfigError(f"configuration illisible ({path}) : {exc}") from exc
