@@ -264,11 +264,8 @@ def doctor(config: Optional[Path] = ConfigOption,
 
     Exemple : triage doctor --config /etc/triage/triage.toml
     """
-    from pipeline.ops.doctor import exit_code, run_doctor
-    marks = {"ok": "[green]OK[/]", "warn": "[yellow]ATTENTION[/]", "fail": "[bold red]ÉCHEC[/]"}
-    show = None if as_json else (lambda c: out.print(f"{marks[c.state]:<10} {c.name} : {c.detail}"
-                                                     + (f"\n           → {c.fix}" if c.fix and c.state != "ok" else ""), soft_wrap=True))
-    checks = run_doctor(config, on_check=show)
+    from pipeline.ops.doctor import exit_code, print_check, run_doctor
+    checks = run_doctor(config, on_check=None if as_json else (lambda check: print_check(out, check)))
     if as_json:
         print(json.dumps([{**vars(c), "code": int(c.code)} for c in checks], ensure_ascii=False))
     raise typer.Exit(int(exit_code(checks)))
