@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import pytest
 import typer
@@ -137,14 +136,3 @@ def test_unexpected_exception_exits_70_with_the_traceback_in_the_log():
     result = CliRunner().invoke(app, [])
     assert result.exit_code == ExitCode.INTERNAL
     assert "Erreur interne" in result.output and "bogue" in result.output
-
-
-def test_dry_run_takes_the_lock_but_stores_and_moves_nothing(tmp_path, model_dir):
-    config = write_config(tmp_path, model_dir, f"sqlite:///{tmp_path / 'triage.sqlite'}")
-    files = drop_emails(tmp_path / "inbox", 1)
-    result = triage("run", "-c", str(config), "--dry-run", "--oneline")
-    assert result.returncode == ExitCode.OK, result.stderr
-    assert "à blanc" in result.stdout and files[0].exists()
-    assert count(f"sqlite:///{tmp_path / 'triage.sqlite'}", ItemRow) == 0
-
-
