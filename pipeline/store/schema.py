@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy import event
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -29,8 +30,8 @@ class ItemRow(Base):
     __tablename__ = "item"
     __table_args__ = (  # the review queue and the services' views (migration 0002_review)
         Index("ix_item_queue", "status", "urgent", "due_date", "id"),
-        Index("ix_item_competence_status", "competence", "status"),
-        Index("ix_item_commune_status", "commune", "status"),
+        Index("ix_item_order", sql_text("urgent DESC"), "due_date", "id"),
+        Index("ix_item_routing", "status", "destination_kind", "competence", "commune"),
         Index("ix_item_received_at", "received_at"),
     )
 

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import HTTPException
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import event
 from sqlalchemy.orm import sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -63,10 +64,25 @@ def _security_headers(response, path: str) -> None:
         response.headers.setdefault("Cache-Control", "no-store")
 
 
+def _tune_connections(engine) -> None:
+    """PostgreSQL's JIT compiles expensive-looking queries for hundreds of milliseconds: not worth it here."""
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _no_jit(connection, _record):
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+        connection.commit()
+
+    engine.pool.dispose()  # connections opened before (migrations) would keep the default
+
+
 def create_app(settings: Settings, *, sessions: sessionmaker | None = None, secret_key: str | None = None) -> FastAPI:
     """Build the application; the secret comes from the environment variable the config names."""
     secret = secret_key or settings.web.secret_key.resolve()
     sessions = sessions or open_database(settings.database_url)
+    _tune_connections(sessions.kw["bind"])
     app = FastAPI(title="triage : relecture", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(verify_csrf)])
     app.state.settings = settings
@@ -124,8 +140,8 @@ def create_app(settings: Settings, *, sessions: sessionmaker | None = None, secr
     def home():
         return RedirectResponse("/file", status_code=303)
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon():
+        return Response(status_code=204)
+
     return app
-
-
-def favicon_free(request: Request) -> HTMLResponse:  # pragma: no cover - kept minimal on purpose
-    return HTMLResponse(status_code=204)

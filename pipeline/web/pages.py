@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from pipeline.web.auth import csrf_token, pop_flashes
-from pipeline.web.queue import CHANNELS, STATUSES
+from pipeline.web.queue import CHANNELS, STATUSES, display_subject
 from pipeline.web.review import ACTIONS
 from pipeline.web.users import ROLES
 
@@ -60,7 +60,8 @@ def size(value: int | None) -> str:
 
 
 templates.env.filters.update(when=when, day=day, percent=percent, number=number, size=size)
-templates.env.globals.update(STATUSES=STATUSES, CHANNELS=CHANNELS, ACTIONS=ACTIONS, ROLES=ROLES)
+templates.env.globals.update(STATUSES=STATUSES, CHANNELS=CHANNELS, ACTIONS=ACTIONS, ROLES=ROLES,
+                             display_subject=display_subject)
 
 
 FIELDS = {"status": "Statut", "competence": "Compétence", "commune": "Commune", "urgent": "Urgent",

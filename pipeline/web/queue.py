@@ -6,11 +6,13 @@ in the query string (French names) so a clerk can bookmark or share a view of th
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+import re
+
+from sqlalchemy import and_, false, func, or_, select, true, tuple_
 from sqlalchemy.orm import Session
 
 from pipeline.reference import HORS
@@ -24,7 +26,20 @@ NO_COMMUNE = "AUCUNE"
 CHANNELS = {"email": "Courriel", "courrier": "Courrier papier"}
 LIST_COLUMNS = (ItemRow.id, ItemRow.chrono, ItemRow.channel, ItemRow.sender, ItemRow.sender_email,
                 ItemRow.subject, ItemRow.received_at, ItemRow.status, ItemRow.competence, ItemRow.confidence,
-                ItemRow.commune, ItemRow.urgent, ItemRow.due_date, ItemRow.destination, ItemRow.version)
+                ItemRow.commune, ItemRow.urgent, ItemRow.due_date, ItemRow.destination, ItemRow.version,
+                func.substr(ItemRow.text, 1, 1000).label("preview"))
+SUBJECT_LINE = re.compile(r"^\s*(?:objet|obj\.?|concerne)\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
+
+
+def display_subject(subject: str | None, text: str | None) -> str:
+    """The subject, or for a scanned letter its "Objet :" line, else its first line."""
+    if subject:
+        return subject
+    found = SUBJECT_LINE.search(text or "")
+    if found:
+        return found.group(1).strip()[:200]
+    first = next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
+    return first[:120] or "(sans objet)"
 
 
 @dataclass(frozen=True)
@@ -89,8 +104,8 @@ def _int(value: str | None, low: int, high: int | None = None) -> int | None:
     return max(low, min(number, high)) if high is not None else max(low, number)
 
 
-def conditions(filters: Filters, search_mode: str, zone: ZoneInfo) -> list:
-    """The WHERE clauses of a view of the queue."""
+def conditions(filters: Filters, search_mode: str, zone: ZoneInfo, few_matches: bool = False) -> list:
+    """The WHERE clauses of a view of the queue (`few_matches`: see search.condition)."""
     where = []
     if filters.status != ALL:
         where.append(ItemRow.status == filters.status)
@@ -102,22 +117,25 @@ def conditions(filters: Filters, search_mode: str, zone: ZoneInfo) -> list:
         where.append(ItemRow.commune == filters.commune)
     if filters.channel:
         where.append(ItemRow.channel == filters.channel)
-    if filters.date_from:
-        where.append(ItemRow.received_at >= datetime.combine(filters.date_from, time(), zone))
+    if filters.date_from:  # days in local time, compared in UTC as stored
+        where.append(ItemRow.received_at >= datetime.combine(filters.date_from, time(), zone).astimezone(timezone.utc))
     if filters.date_to:
-        where.append(ItemRow.received_at < datetime.combine(filters.date_to + timedelta(days=1), time(), zone))
+        where.append(ItemRow.received_at < datetime.combine(filters.date_to + timedelta(days=1), time(), zone)
+                     .astimezone(timezone.utc))
     if filters.urgent:
-        where.append(ItemRow.urgent.is_(True))
+        where.append(ItemRow.urgent == true())
     if filters.min_confidence is not None:
         where.append(ItemRow.confidence >= filters.min_confidence / 100)
     if filters.q:
-        matched = search.condition(search_mode, filters.q)
+        matched = search.condition(search_mode, filters.q, materialize=few_matches)
         if matched is not None:
             where.append(matched)
     return where
 
 
-ORDER = (ItemRow.urgent.desc(), ItemRow.due_date.asc().nulls_last(), ItemRow.id.asc())
+FEW_MATCHES = 5000  # a search with fewer matches lists them from the full-text index first
+# Matches the indexes ix_item_order (urgent DESC, due_date, id) and ix_item_queue (status, ...).
+ORDER = (ItemRow.urgent.desc(), ItemRow.due_date.asc(), ItemRow.id.asc())
 
 
 @dataclass
@@ -136,6 +154,8 @@ def page(session: Session, filters: Filters, search_mode: str, zone: ZoneInfo, s
     where = conditions(filters, search_mode, zone)
     total = session.execute(select(func.count()).select_from(ItemRow).where(*where)).scalar_one()
     number = min(filters.page, max(1, -(-total // size)))
+    if filters.q and total < FEW_MATCHES:
+        where = conditions(filters, search_mode, zone, few_matches=True)
     rows = session.execute(select(*LIST_COLUMNS).where(*where).order_by(*ORDER)
                            .offset((number - 1) * size).limit(size)).all()
     return Page(rows, total, number, size)
@@ -146,25 +166,35 @@ def status_counts(session: Session) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in STATUSES}
 
 
-def after(row: ItemRow):
-    """Items that come after this one in the queue order (for "next item")."""
+def after(row, nulls_first: bool):
+    """Items that come after this one in the queue order (for "next item").
+
+    Row-value comparisons and plain equalities, so both databases walk an index. Due dates are
+    always set by routing, but a NULL must not break "next": SQLite sorts NULLs first in ascending
+    order and PostgreSQL last, and the order is the index's, so each is followed.
+    """
     if row.due_date is None:
-        same_urgency = and_(ItemRow.due_date.is_(None), ItemRow.id > row.id)
+        later = and_(ItemRow.due_date.is_(None), ItemRow.id > row.id)
+        if nulls_first:
+            later = or_(later, ItemRow.due_date.is_not(None))
     else:
-        same_urgency = or_(ItemRow.due_date > row.due_date, ItemRow.due_date.is_(None),
-                           and_(ItemRow.due_date == row.due_date, ItemRow.id > row.id))
+        later = tuple_(ItemRow.due_date, ItemRow.id) > tuple_(row.due_date, row.id)
+        if not nulls_first:
+            later = or_(later, ItemRow.due_date.is_(None))
     if row.urgent:
-        return or_(ItemRow.urgent.is_(False), and_(ItemRow.urgent.is_(True), same_urgency))
-    return and_(ItemRow.urgent.is_(False), same_urgency)
+        return or_(ItemRow.urgent == false(), and_(ItemRow.urgent == true(), later))
+    return and_(ItemRow.urgent == false(), later)
 
 
 def next_item_id(session: Session, filters: Filters, search_mode: str, zone: ZoneInfo, current: ItemRow,
                  exclude: int | None = None) -> int | None:
     """The next item of this view after `current` (as it was when the clerk saw it), or the first one."""
-    where = conditions(filters, search_mode, zone)
+    where = conditions(filters, search_mode, zone, few_matches=True)
     if exclude is not None:
         where.append(ItemRow.id != exclude)
-    following = session.execute(select(ItemRow.id).where(*where, after(current)).order_by(*ORDER).limit(1)).scalar()
+    nulls_first = session.get_bind().dialect.name == "sqlite"
+    following = session.execute(select(ItemRow.id).where(*where, after(current, nulls_first))
+                                .order_by(*ORDER).limit(1)).scalar()
     if following is not None:
         return following
     return session.execute(select(ItemRow.id).where(*where).order_by(*ORDER).limit(1)).scalar()

@@ -14,9 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from pipeline.store.schema import ItemRow
 
 MAX_TERMS = 8
-# The same expression as the GIN index of migration 0002_review, or PostgreSQL would not use it.
-PG_DOCUMENT = ("to_tsvector('french', coalesce(subject, '') || ' ' || coalesce(sender, '') || ' ' || "
-               "coalesce(sender_email, '') || ' ' || left(coalesce(text, ''), 200000))")
+PG_DOCUMENT = "search_vector"  # generated column of migration 0002_review: subject, sender, text
 SQLITE_TRIGGERS = ("item_fts_insert", "item_fts_delete", "item_fts_update")
 
 
@@ -39,8 +37,13 @@ def search_mode(engine: Engine) -> str:
     return "like"
 
 
-def condition(mode: str, query: str) -> ColumnElement[bool] | None:
-    """A WHERE clause selecting the items that match, or None when the query has no word."""
+def condition(mode: str, query: str, materialize: bool = False) -> ColumnElement[bool] | None:
+    """A WHERE clause selecting the items that match, or None when the query has no word.
+
+    On PostgreSQL, `materialize` finds every match once through the GIN index first: right when
+    the matches are few (else the planner may walk the whole queue order testing each row),
+    wrong for counting or for a word found everywhere (the plain condition is faster then).
+    """
     words = terms(query)
     if not words:
         return None
@@ -51,7 +54,11 @@ def condition(mode: str, query: str) -> ColumnElement[bool] | None:
         return ItemRow.id.in_(matching)
     if mode == "postgresql":
         tsquery = " & ".join(f"{word}:*" for word in words)
-        return literal_column(PG_DOCUMENT).op("@@")(func.to_tsquery("french", tsquery))
+        matches = literal_column(PG_DOCUMENT).op("@@")(func.to_tsquery("french", tsquery))
+        if not materialize:
+            return matches
+        found = select(ItemRow.id).where(matches).cte("fulltext_matches").prefix_with("MATERIALIZED")
+        return ItemRow.id.in_(select(found.c.id))
     clauses = []
     for word in words:
         pattern = f"%{word}%"

@@ -18,20 +18,23 @@ router = APIRouter()
 ROUTED = OPEN_STATUSES + ("handled",)
 
 
-def _counts(session: Session, column, *where) -> dict[str, dict[str, int]]:
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"open": 0, "handled": 0})
-    for key, status, count in session.execute(select(column, ItemRow.status, func.count())
-                                              .where(ItemRow.status.in_(ROUTED), *where)
-                                              .group_by(column, ItemRow.status)):
-        counts[key]["handled" if status == "handled" else "open"] += count
-    return counts
+def _counts(session: Session) -> tuple[dict, dict]:
+    """Open and handled counts per metropolitan competence and per town hall, in one pass (covering index)."""
+    by_competence: dict[str, dict[str, int]] = defaultdict(lambda: {"open": 0, "handled": 0})
+    by_commune: dict[str, dict[str, int]] = defaultdict(lambda: {"open": 0, "handled": 0})
+    rows = session.execute(select(ItemRow.destination_kind, ItemRow.competence, ItemRow.commune, ItemRow.status,
+                                  func.count()).where(ItemRow.status.in_(ROUTED))
+                           .group_by(ItemRow.status, ItemRow.destination_kind, ItemRow.competence, ItemRow.commune))
+    for kind, competence, commune, status, count in rows:
+        counts = by_commune[commune] if kind == "commune" else by_competence[competence]
+        counts["handled" if status == "handled" else "open"] += count
+    return by_competence, by_commune
 
 
 @router.get("/services")
 def services(request: Request, user: CurrentUser = Depends(current_user), session: Session = Depends(db)):
     reference, table = request.app.state.reference, request.app.state.context.table
-    by_competence = _counts(session, ItemRow.competence, ItemRow.destination_kind != "commune")
-    by_commune = _counts(session, ItemRow.commune, ItemRow.destination_kind == "commune")
+    by_competence, by_commune = _counts(session)
     metropole = [{"code": c.code, "label": c.label, "service": table.services.get(c.code, ""),
                   **by_competence[c.code]} for c in reference.competences if c.handled_by != "commune"]
     communes = [{"insee": c.insee, "name": c.name, **by_commune[c.insee]}

@@ -5,7 +5,8 @@ Revises: 0001
 Create Date: 2026-11-28
 
 Full-text search over subject, sender and text: an FTS5 table kept in step by triggers on
-SQLite, a GIN index over a French tsvector on PostgreSQL (pipeline/web/search.py queries both).
+SQLite, a stored generated tsvector column with a GIN index on PostgreSQL (stored, so matching a
+common word never recomputes to_tsvector row by row). pipeline/web/search.py queries both.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -16,7 +17,6 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-# The expression is repeated verbatim by pipeline/web/search.py: PostgreSQL uses the index only then.
 PG_DOCUMENT = ("to_tsvector('french', coalesce(subject, '') || ' ' || coalesce(sender, '') || ' ' || "
                "coalesce(sender_email, '') || ' ' || left(coalesce(text, ''), 200000))")
 
@@ -41,8 +41,8 @@ SQLITE_FTS = [
 def upgrade() -> None:
     with op.batch_alter_table("item") as batch:
         batch.create_index("ix_item_queue", ["status", "urgent", "due_date", "id"])
-        batch.create_index("ix_item_competence_status", ["competence", "status"])
-        batch.create_index("ix_item_commune_status", ["commune", "status"])
+        batch.create_index("ix_item_order", [sa.text("urgent DESC"), "due_date", "id"])
+        batch.create_index("ix_item_routing", ["status", "destination_kind", "competence", "commune"])
         batch.create_index("ix_item_received_at", ["received_at"])
     with op.batch_alter_table("quarantine") as batch:
         batch.add_column(sa.Column("resolved_by", sa.String(length=100), nullable=True))
@@ -56,7 +56,8 @@ def upgrade() -> None:
         for statement in SQLITE_FTS:
             op.execute(statement)
     elif dialect == "postgresql":
-        op.execute(f"CREATE INDEX ix_item_fulltext ON item USING gin ({PG_DOCUMENT})")
+        op.execute(f"ALTER TABLE item ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({PG_DOCUMENT}) STORED")
+        op.execute("CREATE INDEX ix_item_fulltext ON item USING gin (search_vector)")
 
 
 def downgrade() -> None:
@@ -67,6 +68,7 @@ def downgrade() -> None:
         op.execute("DROP TABLE IF EXISTS item_fts")
     elif dialect == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_item_fulltext")
+        op.execute("ALTER TABLE item DROP COLUMN IF EXISTS search_vector")
     with op.batch_alter_table("run") as batch:
         batch.drop_index("ix_run_started_at")
     with op.batch_alter_table("quarantine") as batch:
@@ -76,6 +78,6 @@ def downgrade() -> None:
         batch.drop_column("resolved_by")
     with op.batch_alter_table("item") as batch:
         batch.drop_index("ix_item_received_at")
-        batch.drop_index("ix_item_commune_status")
-        batch.drop_index("ix_item_competence_status")
+        batch.drop_index("ix_item_routing")
+        batch.drop_index("ix_item_order")
         batch.drop_index("ix_item_queue")
