@@ -31,17 +31,17 @@ from pipeline.stages import Stages, ocr_pool  # noqa: E402
 SCAN_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
 
-def scanned_files(folders: list[Path]) -> list[Path]:
-    """Image files and image-only PDFs (those with a text layer are not OCR work)."""
+def scanned_files(folders: list[Path], photos: bool) -> list[Path]:
+    """Image-only PDFs (a text layer is not OCR work), and with `photos` image files too."""
     found = []
     for folder in folders:
         for path in sorted(folder.glob("*")):
-            if path.suffix.lower() not in SCAN_SUFFIXES:
+            if path.suffix.lower() not in SCAN_SUFFIXES or (path.suffix.lower() != ".pdf" and not photos):
                 continue
             if path.suffix.lower() == ".pdf":
-                text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True).stdout
-                if len(text.strip()) > 50:
-                    continue
+                text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True)
+                if text.returncode != 0 or len(text.stdout.strip()) > 50:
+                    continue  # unreadable, or a text layer: no OCR work
             found.append(path)
     return found
 
@@ -89,11 +89,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=24, help="number of scanned files (repeated if needed)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--photos", action="store_true",
+                        help="also phone photos (bare tesseract reads little of them without clean-up)")
     parser.add_argument("--folder", type=Path, action="append",
-                        help="folders of scans (default: data/samples and tests/data)")
+                        help="folders of scans (default: data/samples)")
     args = parser.parse_args()
     settings = load_settings(ROOT / "config/triage.toml")
-    files = scanned_files(args.folder or [ROOT / "data/samples", ROOT / "tests/data"])
+    files = scanned_files(args.folder or [ROOT / "data/samples"], args.photos)
     if not files:
         sys.exit("aucun document scanné trouvé")
     files = (files * (args.pages // len(files) + 1))[:args.pages]

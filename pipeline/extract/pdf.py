@@ -30,3 +30,16 @@ def _tidy(text: str) -> str:
     """pdftotext -layout pads columns with spaces; keep lines, drop the padding."""
     lines = [" ".join(line.split()) for line in text.splitlines()]
     return "\n".join(lines).strip()
+
+
+def scan_resolution(raw: bytes, page: int, timeout: float = 30) -> int | None:
+    """The resolution (dpi) of the largest image on a page, or None when the page has no image."""
+    listing = run_program(["pdfimages", "-list", "-f", str(page), "-l", str(page), "-"], stdin=raw, timeout=timeout)
+    best = None
+    for line in listing.decode("utf-8", "replace").splitlines()[2:]:
+        fields = line.split()
+        if len(fields) >= 13 and fields[2] == "image" and fields[12].isdigit():
+            area, dpi = int(fields[3]) * int(fields[4]), int(fields[12])
+            if best is None or area > best[0]:
+                best = (area, dpi)
+    return best[1] if best else None

@@ -11,6 +11,7 @@ INSTALL_HINTS = {
     "pdftotext": "apt-get install poppler-utils",
     "pdftoppm": "apt-get install poppler-utils",
     "pdfinfo": "apt-get install poppler-utils",
+    "pdfimages": "apt-get install poppler-utils",
 }
 
 

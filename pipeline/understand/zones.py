@@ -39,6 +39,11 @@ def line_zones(text: str) -> list[tuple[int, int, str]]:
             zone = "date"
         elif SUBJECT.match(folded):
             zone = "subject"
+        elif index >= body_start and len(folded) < 45 and RECIPIENT_START.search(folded):
+            zone, in_recipient = "recipient", True  # an attached letter's own address block
+        elif index >= body_start and in_recipient:
+            zone = "recipient"
+            in_recipient = not (POSTCODE.search(folded) or not folded.strip())
         elif index < body_start:
             in_recipient = in_recipient or bool(RECIPIENT_START.search(folded))
             zone = "recipient" if in_recipient else "sender"
