@@ -67,10 +67,13 @@ def _viewables(request: Request, row: ItemRow) -> list[Viewable]:
 
 
 def _evidence(row: ItemRow, reference) -> tuple[list[dict], list[Evidence]]:
-    places, marks = [], []
+    places, marks, seen = [], [], set()
     for p in sorted((p for p in row.predictions if p.kind == "place"), key=lambda p: p.rank):
         kind, _, zone = (p.detail or "").partition("/")
         name = reference.commune_name(p.label)
+        if (name, p.evidence.lower()) in seen:
+            continue
+        seen.add((name, p.evidence.lower()))
         places.append({"commune": p.label, "name": name, "evidence": p.evidence, "score": p.score,
                        "kind": PLACE_KINDS.get(kind, kind), "zone": ZONES.get(zone, zone)})
         if p.evidence:
