@@ -11,7 +11,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.exceptions import HTTPException
+from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import event
@@ -19,6 +19,7 @@ from sqlalchemy.orm import sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 from pipeline.config import Settings
+from pipeline.errors import ConfigError
 from pipeline.reference import load_reference
 from pipeline.routing_table import load_routing_table
 from pipeline.store.database import open_database
@@ -29,6 +30,7 @@ from pipeline.web.pages import render, templates
 from pipeline.web.review import Context
 
 HERE = Path(__file__).parent
+MIN_SECRET = 32
 PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                "frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'")
 
@@ -81,6 +83,9 @@ def _tune_connections(engine) -> None:
 def create_app(settings: Settings, *, sessions: sessionmaker | None = None, secret_key: str | None = None) -> FastAPI:
     """Build the application; the secret comes from the environment variable the config names."""
     secret = secret_key or settings.web.secret_key.resolve()
+    if len(secret) < MIN_SECRET:
+        raise ConfigError(f"clé secrète des sessions trop courte ({len(secret)} caractères, {MIN_SECRET} au moins)",
+                          hint="export TRIAGE_WEB_SECRET=$(openssl rand -hex 32)")
     sessions = sessions or open_database(settings.database_url)
     _tune_connections(sessions.kw["bind"])
     app = FastAPI(title="triage : relecture", docs_url=None, redoc_url=None, openapi_url=None,
@@ -122,6 +127,12 @@ def create_app(settings: Settings, *, sessions: sessionmaker | None = None, secr
         return render(request, "error.html", status_code=403, title="Formulaire refusé",
                       message="Le jeton de sécurité du formulaire est absent ou périmé (page restée ouverte "
                               "trop longtemps ?). Rechargez la page puis recommencez.")
+
+    @app.exception_handler(RequestValidationError)
+    async def incomplete_form(request: Request, exc: RequestValidationError):
+        return render(request, "error.html", status_code=400, title="Formulaire incomplet",
+                      message="Il manque une information (par exemple la compétence) ou une valeur est invalide. "
+                              "Revenez en arrière, complétez puis validez à nouveau.")
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):

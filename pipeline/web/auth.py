@@ -2,8 +2,9 @@
 
 The session cookie (Starlette's, signed with the configured secret) holds the user id, a
 fingerprint of the password hash, when the session started and a CSRF token. The cookie is
-refused when idle too long (its signature is dated), and each request checks the account is
-still active, its password unchanged and the session younger than the maximum lifetime.
+refused when idle too long (its signature is dated, and re-signed at most once a minute while
+the clerk works), and each request checks the account is still active, its password unchanged
+and the session younger than the maximum lifetime.
 """
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ def log_out(request: Request) -> None:
 
 def flash(request: Request, message: str, kind: str = "ok") -> None:
     """A message shown once, on the next page."""
-    request.session.setdefault("flash", []).append([kind, message])
+    request.session["flash"] = [*request.session.get("flash", []), [kind, message]]  # assigned: marks it changed
 
 
 def pop_flashes(request: Request) -> list[tuple[str, str]]:
@@ -114,6 +115,9 @@ def current_user(request: Request, session: Session = Depends(db)) -> CurrentUse
     if row is None or not row.active or request.session.get("fp") != fingerprint(row) or expired:
         request.session.clear()
         raise LoginRequired(_next_url(request), "Votre session a expiré : reconnectez-vous.")
+    now = int(time.time())
+    if now - request.session.get("seen", 0) >= 60:  # re-signs the cookie: the idle delay runs from the last use
+        request.session["seen"] = now
     user = CurrentUser(row.id, row.username, row.role)
     request.state.user = user
     return user

@@ -104,6 +104,19 @@ def test_session_older_than_the_maximum_lifetime_must_log_in_again(site, client,
     assert client.get("/file", follow_redirects=False).status_code == 303
 
 
+def test_session_expires_after_an_idle_hour_but_not_while_the_clerk_works(site, client, monkeypatch):
+    import time
+    start = time.time()
+    clock = {"now": start}
+    monkeypatch.setattr(time, "time", lambda: clock["now"])
+    login(client, "agent")
+    for minutes in (50, 100, 150):  # one request every 50 minutes: never idle for an hour
+        clock["now"] = start + minutes * 60
+        assert client.get("/file", follow_redirects=False).status_code == 200, minutes
+    clock["now"] += 61 * 60
+    assert client.get("/file", follow_redirects=False).status_code == 303
+
+
 def test_security_headers_forbid_inline_script_and_framing_by_others(client):
     login(client, "agent")
     headers = client.get("/file").headers
@@ -119,3 +132,10 @@ def test_login_does_not_redirect_to_another_site(client):
                                                 "csrf_token": csrf_of(page.text), "suite": "//evil.example/x"},
                            follow_redirects=False)
     assert response.headers["location"] == "/"
+
+
+def test_incomplete_form_gets_a_french_page(site, client):
+    login(client, "agent")
+    token = csrf_of(client.get("/file").text)
+    response = client.post(f"/elements/{site.items[0]}/relecture", data={"csrf_token": token, "version": "1"})
+    assert response.status_code == 400 and "Formulaire incomplet" in response.text
