@@ -63,7 +63,9 @@ def run(config: Optional[Path] = ConfigOption,
         oneline: bool = typer.Option(False, "--oneline", help="Résumé en une ligne (pour cron)."),
         wait: float = typer.Option(0, "--wait", help="Secondes à attendre si un autre traitement est en cours."),
         log_format: Optional[str] = typer.Option(None, "--log-format", help="Journal : plain ou json."),
-        log_file: Optional[Path] = typer.Option(None, "--log-file", help="Journal dans ce fichier (défaut : stderr).")):
+        log_file: Optional[Path] = typer.Option(None, "--log-file", help="Journal dans ce fichier (défaut : stderr)."),
+        retrain: bool = typer.Option(False, "--retrain",
+                                     help="Après le traitement, réentraîner si assez de corrections sont arrivées.")):
     """Traite les dossiers (scanner, .eml) configurés : extraction, lieux, compétence, routage, stockage.
 
     Codes de sortie : 0 tout va bien, 3 quarantaine, 4 source en échec, 5 déjà en cours,
@@ -81,6 +83,8 @@ def run(config: Optional[Path] = ConfigOption,
     progress = logging.getLogger("triage.progress").info if quiet else (lambda m: err.print(m, style="dim"))
     started = time.monotonic()
     summary = run_configured(settings, dry_run=dry_run, wait_s=wait, on_progress=progress)
+    if (retrain or settings.classifier.retrain_nightly) and not dry_run:
+        _retrain_if_enough(settings)
     if as_json:
         out.print_json(json.dumps(summary_dict(summary), default=str))
     elif oneline:
@@ -88,6 +92,18 @@ def run(config: Optional[Path] = ConfigOption,
     else:
         print_summary(out, summary, settings)
     raise typer.Exit(int(summary.exit_code))
+
+
+def _retrain_if_enough(settings: Settings) -> None:
+    from pipeline.classify.commands import train_now
+    from pipeline.learning import corrections_since_last_training
+    from pipeline.store.database import open_database
+    new = corrections_since_last_training(settings, open_database(settings.database_url, migrate=False))
+    if new < settings.classifier.retrain_min_corrections:
+        err.print(f"Pas de réentraînement : {new} décisions d'agents depuis le dernier modèle "
+                  f"(seuil {settings.classifier.retrain_min_corrections}).")
+        return
+    train_now(settings)
 
 
 def summary_dict(summary) -> dict:
@@ -149,26 +165,29 @@ def evaluate(directory: Path = typer.Argument(..., help="Dossier étiqueté (lab
 @app.command()
 @command
 def train(config: Optional[Path] = ConfigOption,
-          activate: bool = typer.Option(True, help="Rendre le nouveau modèle actif.")):
-    """Entraîne le modèle de compétence sur le corpus d'amorçage (data/seed).
+          import_path: Optional[Path] = typer.Option(None, "--import",
+                                                     help="Courrier historique étiqueté : dossier (labels.jsonl) ou CSV."),
+          force: bool = typer.Option(False, "--force", help="Activer le nouveau modèle même s'il est moins bon.")):
+    """Entraîne un modèle (corpus d'amorçage + décisions des agents + imports), le compare au modèle actif
+    sur les courriers les plus récents, et ne l'active que s'il n'est pas moins bon.
 
-    Exemple : triage train
+    Exemple : triage train --import archives/courrier-2025.csv
     """
-    _train(load_settings(config), activate=activate)
+    from pipeline.classify.commands import train_now
+    train_now(load_settings(config), import_path=import_path, force=force)
 
 
-def _train(settings: Settings, activate: bool = True) -> None:
-    from pipeline.classify.model_files import save_model
-    from pipeline.classify.training import fit, holdout_metrics, load_seed, training_summary
-    from pipeline.reference import load_reference
-    codes = {c.code for c in load_reference(settings.reference_dir).competences}
-    examples = load_seed(settings.seed_dir, codes)
-    metrics = holdout_metrics(examples)
-    info = save_model(fit(examples), settings.classifier.model_dir,
-                      {"metrics": metrics, "training": training_summary(examples)}, activate=activate)
-    err.print(f"Modèle {info.version} : {len(examples)} exemples, précision {metrics['holdout_accuracy']:.1%}, "
-              f"F1 macro {metrics['holdout_macro_f1']:.1%} (échantillon réservé de {metrics['holdout_size']})")
+def _train(settings: Settings) -> None:
+    from pipeline.classify.commands import train_now
+    train_now(settings, with_database=False)
 
+
+def _register_models() -> None:
+    from pipeline.classify.commands import models_app
+    app.add_typer(models_app, name="models")
+
+
+_register_models()
 
 
 # --- review web page (pipeline/web) ---------------------------------------------------------------

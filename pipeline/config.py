@@ -52,7 +52,10 @@ class OcrSettings(BaseModel):
 
 class ClassifierSettings(BaseModel):
     model_dir: Path = Path("models")
-    review_threshold: float = 0.55  # top-1 probability under which a clerk must look
+    review_threshold: float = 0.55  # top-1 probability under which a clerk must look (no per-competence threshold)
+    target_precision: float = 0.97  # auto-routing thresholds are chosen per competence for this precision
+    retrain_min_corrections: int = 50  # `triage run --retrain`: new review decisions needed to train again
+    retrain_nightly: bool = False  # the same as always passing --retrain
 
 
 class WebSettings(BaseModel):

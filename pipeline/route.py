@@ -26,7 +26,9 @@ def route(item: Item, table: RoutingTable, reference: Reference, threshold: floa
     elif handled_by == "autre":
         destination = destination.format(administration=_administration(item.text, table))
     top = item.competences[0].probability if item.competences else 0.0
-    if top < threshold:
+    if threshold > 1:
+        reasons.append(f"le modèle n'atteint pas la précision visée pour « {competence} » : vérification systématique")
+    elif top < threshold:
         reasons.append(f"confiance du classement faible ({top:.0%} < {threshold:.0%})")
     if item.ocr_confidence is not None and item.ocr_confidence < LOW_OCR_CONFIDENCE:
         reasons.append(f"lecture OCR peu fiable (confiance {item.ocr_confidence:.0f} %)")

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from pipeline.classify.predict import CompetenceModel
-from pipeline.config import Settings
+from pipeline.config import OcrSettings, Settings
 from pipeline.errors import ItemError
 from pipeline.extract.document import apply_ocr, ocr_jobs, read_document
 from pipeline.extract.ocr import PageResult, init_worker, ocr_page
@@ -59,18 +59,11 @@ class Stages:
     def process(self, documents: list[Document], pool: Executor, today: date | None = None) -> list[Outcome]:
         """Run every stage over a chunk of documents; one bad document never stops the others."""
         today = today or date.today()
-        read = [self._read(document) for document in documents]
-        items = self._ocr([o for o in read if o.item is not None], pool)
-        ready = [o.item for o in items if o.item is not None]
+        outcomes = extract(documents, self.settings.ocr, pool)
+        ready = [o.item for o in outcomes if o.item is not None]
         classified = iter(self.model.classify([self.understand(item) for item in ready]))
-        done = {}
-        for outcome in items:
-            if outcome.item is not None:
-                item = route(next(classified), self.routing_table, self.reference,
-                             self.settings.classifier.review_threshold, today)
-                outcome = Outcome(outcome.document, item)
-            done[id(outcome.document)] = outcome
-        return [done.get(id(o.document), o) for o in read]
+        return [Outcome(o.document, self.route(next(classified), today)) if o.item is not None else o
+                for o in outcomes]
 
     def understand(self, item: Item) -> Item:
         """Places (commune + evidence) and urgency."""
@@ -81,36 +74,43 @@ class Stages:
         return item.with_(places=decision.places, commune=decision.commune, commune_evidence=decision.evidence,
                           urgent=urgent, urgent_reasons=reasons)
 
-    def _read(self, document: Document) -> Outcome:
-        try:
-            return Outcome(document, read_document(document, self.settings.ocr))
-        except ItemError as exc:
-            return Outcome(document, error=str(exc))
+    def route(self, item: Item, today: date) -> Item:
+        """Destination and due date; the model's own threshold for this competence decides the review."""
+        threshold = self.model.threshold(item.competence, self.settings.classifier.review_threshold)
+        return route(item, self.routing_table, self.reference, threshold, today)
 
-    def _ocr(self, outcomes: list[Outcome], pool: Executor) -> list[Outcome]:
-        jobs, owners = [], []
-        for index, outcome in enumerate(outcomes):
-            try:
-                item_jobs = ocr_jobs(outcome.item, self.settings.ocr)
-            except ItemError as exc:
-                outcomes[index] = Outcome(outcome.document, error=str(exc))
-                continue
-            jobs.extend(item_jobs)
-            owners.extend([index] * len(item_jobs))
+
+def extract(documents: list[Document], ocr: OcrSettings, pool: Executor) -> list[Outcome]:
+    """Read every document, OCR their pages over the pool; results in the documents' order."""
+    outcomes = [_read(document, ocr) for document in documents]
+    jobs, owners = [], []
+    for index, outcome in enumerate(outcomes):
+        if outcome.item is None:
+            continue
         try:
-            results = list(pool.map(ocr_page, jobs)) if jobs else []
-        except BrokenProcessPool:
-            results = [PageResult(job.key, None, "le processus d'OCR s'est arrêté brutalement") for job in jobs]
-        per_item: dict[int, list[PageResult]] = {}
-        for owner, result in zip(owners, results):
-            per_item.setdefault(owner, []).append(result)
-        out = []
-        for index, outcome in enumerate(outcomes):
-            if outcome.item is None or index not in per_item:
-                out.append(outcome)
-                continue
-            try:
-                out.append(Outcome(outcome.document, apply_ocr(outcome.item, per_item[index])))
-            except ItemError as exc:
-                out.append(Outcome(outcome.document, error=str(exc)))
-        return out
+            item_jobs = ocr_jobs(outcome.item, ocr)
+        except ItemError as exc:
+            outcomes[index] = Outcome(outcome.document, error=str(exc))
+            continue
+        jobs.extend(item_jobs)
+        owners.extend([index] * len(item_jobs))
+    try:
+        results = list(pool.map(ocr_page, jobs)) if jobs else []
+    except BrokenProcessPool:
+        results = [PageResult(job.key, None, "le processus d'OCR s'est arrêté brutalement") for job in jobs]
+    per_item: dict[int, list[PageResult]] = {}
+    for owner, result in zip(owners, results):
+        per_item.setdefault(owner, []).append(result)
+    for index, page_results in per_item.items():
+        try:
+            outcomes[index] = Outcome(outcomes[index].document, apply_ocr(outcomes[index].item, page_results))
+        except ItemError as exc:
+            outcomes[index] = Outcome(outcomes[index].document, error=str(exc))
+    return outcomes
+
+
+def _read(document: Document, ocr: OcrSettings) -> Outcome:
+    try:
+        return Outcome(document, read_document(document, ocr))
+    except ItemError as exc:
+        return Outcome(document, error=str(exc))

@@ -48,6 +48,9 @@ def print_evaluation(console: Console, report: dict) -> None:
         for c in report["confusions"]:
             confusions.add_row(c["expected"], str(c["predicted"]), str(c["count"]))
         console.print(confusions)
+    if report["auto_routed_precision"] is not None:
+        console.print(f"Orientés sans relecture : {report['auto_routed_share']:.1%} des documents, "
+                      f"compétence juste pour {report['auto_routed_precision']:.1%} d'entre eux")
     console.print(f"Temps moyen par document : {report['seconds_per_item']:.2f} s")
     for error in report["errors"]:
         console.print(f"[red]Illisible :[/] {error['file']} : {error['error']}")

@@ -20,13 +20,12 @@ POSTGRES_ADMIN_URL = os.environ.get("TRIAGE_TEST_POSTGRES", "postgresql+psycopg:
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory) -> Path:
     """A competence model trained on the seed corpus, once for the whole session."""
-    from pipeline.classify.model_files import save_model
-    from pipeline.classify.training import fit, load_seed
+    from pipeline.classify.lifecycle import train_and_decide
+    from pipeline.classify.dataset import load_seed
     from pipeline.reference import load_reference
     directory = tmp_path_factory.mktemp("models")
     codes = {c.code for c in load_reference(ROOT / "data/reference").competences}
-    examples = load_seed(ROOT / "data/seed", codes)
-    save_model(fit(examples), directory, {"metrics": {}, "training": {"n_examples": len(examples)}})
+    train_and_decide(load_seed(ROOT / "data/seed", codes), directory, target_precision=0.97)
     return directory
 
 

@@ -50,6 +50,7 @@ def evaluate(directory: Path, stages: Stages, pool) -> dict:
                          "predicted_commune": item.commune if item else None,
                          "predicted_urgent": item.urgent if item else None,
                          "confidence": item.competences[0].probability if item and item.competences else None,
+                         "auto_routed": bool(item and item.routing and item.routing.status == "routed"),
                          "error": outcome.error})
     elapsed = time.perf_counter() - started
     return {**_metrics(rows), "by_shape": {shape: _metrics(group) for shape, group in _group(rows).items()},
@@ -62,6 +63,7 @@ def _metrics(rows: list[dict]) -> dict:
     truth = [r["competence"] for r in rows]
     predicted = [r["predicted_competence"] or "(aucune)" for r in rows]
     urgent = [r for r in rows if r["urgent"] is not None]
+    auto = [r for r in rows if r["auto_routed"]]
     return {
         "n": n,
         "competence_accuracy": round(sum(t == p for t, p in zip(truth, predicted)) / n, 4) if n else 0.0,
@@ -70,6 +72,9 @@ def _metrics(rows: list[dict]) -> dict:
         "commune_accuracy": round(sum(r["commune"] == r["predicted_commune"] for r in rows) / n, 4) if n else 0.0,
         "urgent_accuracy": round(sum(r["urgent"] == r["predicted_urgent"] for r in urgent) / len(urgent), 4)
         if urgent else None,
+        "auto_routed_share": round(len(auto) / n, 4) if n else 0.0,
+        "auto_routed_precision": round(sum(r["competence"] == r["predicted_competence"] for r in auto) / len(auto), 4)
+        if auto else None,
     }
 
 

@@ -64,16 +64,48 @@ def save_model(model, model_dir: Path, metadata: dict, *, activate: bool = True)
 
 
 def activate_version(model_dir: Path, version: str) -> None:
+    """Make a version active; the one it replaces is remembered for a rollback."""
     if not (Path(model_dir) / f"competence-{version}.json").exists():
         raise ModelError(f"version de modèle inconnue : {version}")
-    _atomic_write(Path(model_dir) / ACTIVE, json.dumps({"version": version}).encode())
+    pointer = _pointer(model_dir)
+    history = pointer.get("previous", [])
+    if pointer.get("version") and pointer["version"] != version:
+        history = history + [pointer["version"]]
+    _write_pointer(model_dir, version, history)
+
+
+def rollback(model_dir: Path) -> str:
+    """Go back to the version that was active before the current one; returns it."""
+    history = _pointer(model_dir).get("previous", [])
+    if not history:
+        raise ModelError("aucune version précédente vers laquelle revenir")
+    _write_pointer(model_dir, history[-1], history[:-1])
+    return history[-1]
 
 
 def active_version(model_dir: Path) -> str | None:
-    pointer = Path(model_dir) / ACTIVE
-    if not pointer.exists():
-        return None
-    return json.loads(pointer.read_text())["version"]
+    return _pointer(model_dir).get("version")
+
+
+def list_versions(model_dir: Path) -> list[dict]:
+    """Every stored version's metadata, newest first."""
+    return [json.loads(path.read_text()) for path in sorted(Path(model_dir).glob("competence-*.json"), reverse=True)]
+
+
+def _pointer(model_dir: Path) -> dict:
+    path = Path(model_dir) / ACTIVE
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _write_pointer(model_dir: Path, version: str, history: list[str]) -> None:
+    _atomic_write(Path(model_dir) / ACTIVE, json.dumps({"version": version, "previous": history}).encode())
+
+
+def write_sidecar(model_dir: Path, version: str, suffix: str, data: bytes) -> Path:
+    """A file that goes with a version (e.g. its confusion matrix image)."""
+    path = Path(model_dir) / f"competence-{version}{suffix}"
+    _atomic_write(path, data)
+    return path
 
 
 def read_metadata(model_dir: Path, version: str) -> dict:

@@ -21,6 +21,15 @@ class CompetenceModel:
         model, info = load_model(model_dir, version)
         return cls(model, info)
 
+    def threshold(self, competence: str | None, default: float) -> float:
+        """The top-1 probability above which this competence is routed without review.
+
+        Models trained with a held-out split carry one threshold per competence, chosen for the
+        admin's target precision; older models fall back to the configured single threshold.
+        """
+        thresholds = self.info.metadata.get("thresholds") or {}
+        return thresholds.get(competence, default) if thresholds else default
+
     def classify(self, items: list[Item]) -> list[Item]:
         """Each item with its top-k competences, best first."""
         if not items:

@@ -234,3 +234,19 @@ class LetterRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sent_by: Mapped[str] = mapped_column(String(100), default="")
     error: Mapped[str] = mapped_column(String(1000), default="")
+
+
+class TrainingExampleRow(Base):
+    """Historical labelled mail imported by an administrator (`triage train --import`)."""
+
+    __tablename__ = "training_example"
+    __table_args__ = (UniqueConstraint("sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))  # of the text: an import run twice adds nothing
+    text: Mapped[str] = mapped_column(Text)
+    competence: Mapped[str] = mapped_column(String(40))
+    commune: Mapped[str | None] = mapped_column(String(10))
+    received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

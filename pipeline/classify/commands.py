@@ -1,0 +1,110 @@
+"""`triage train` and `triage models …`: what admins type to retrain, compare, promote, roll back."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.classify.lifecycle import TrainingResult
+from pipeline.classify.model_files import activate_version, active_version, list_versions, read_metadata, rollback
+from pipeline.config import Settings, load_settings
+
+out = Console()
+err = Console(stderr=True)
+models_app = typer.Typer(help="Versions du modèle de compétence : liste, détail, activation, retour arrière.",
+                         no_args_is_help=True)
+ConfigOption = typer.Option(None, "--config", "-c", help="Fichier de configuration (défaut : config/triage.toml).")
+
+
+def train_now(settings: Settings, *, import_path: Path | None = None, force: bool = False,
+              with_database: bool = True) -> TrainingResult:
+    """Import (optionally), train a challenger, compare with the champion, print the verdict."""
+    from pipeline import learning
+    from pipeline.store.database import open_database
+    sessions = open_database(settings.database_url) if with_database else None
+    if import_path is not None:
+        added, known = learning.import_labelled(import_path, settings, sessions)
+        err.print(f"Import de {import_path} : {added} exemples ajoutés, {known} déjà connus.")
+    result = learning.train(settings, sessions, force=force)
+    print_result(result)
+    return result
+
+
+def print_result(result: TrainingResult) -> None:
+    metrics, champion = result.metrics, result.champion_metrics
+    table = Table(title=f"Modèle {result.challenger.version} (échantillon réservé de {metrics['n']} exemples)")
+    for column in ("Mesure", "Nouveau modèle", f"Modèle actif ({result.champion_version or 'aucun'})"):
+        table.add_column(column)
+    rows = (("Exactitude", "accuracy"), ("F1 macro", "macro_f1"))
+    for label, key in rows:
+        table.add_row(label, f"{metrics[key]:.1%}", f"{champion[key]:.1%}" if champion else "-")
+    table.add_row("Calibration (ECE)", f"{metrics['calibration']['ece']:.3f}",
+                  f"{champion['calibration']['ece']:.3f}" if champion else "-")
+    auto = metrics["auto_routing"]
+    table.add_row(f"Orienté sans relecture (précision visée {metrics['target_precision']:.0%})",
+                  f"{auto['share']:.1%}" + (f" (précision {auto['precision']:.1%})" if auto["precision"] else ""),
+                  f"{champion['auto_routing']['share']:.1%}" if champion else "-")
+    out.print(table)
+    out.print(("[green]" if result.promoted else "[yellow]") + f"Décision : {result.reason}[/]")
+
+
+@models_app.command("list")
+def models_list(config: Optional[Path] = ConfigOption):
+    """Liste les versions, la plus récente en premier.
+
+    Exemple : triage models list
+    """
+    settings = load_settings(config)
+    active = active_version(settings.classifier.model_dir)
+    table = Table(title="Versions du modèle de compétence")
+    for column in ("Version", "Active", "Exactitude", "F1 macro", "Exemples", "Décision"):
+        table.add_column(column)
+    for meta in list_versions(settings.classifier.model_dir):
+        metrics = meta.get("metrics", {})
+        table.add_row(meta["version"], "oui" if meta["version"] == active else "",
+                      _percent(metrics.get("holdout_accuracy")), _percent(metrics.get("holdout_macro_f1")),
+                      str(meta.get("training", {}).get("n_examples", "-")),
+                      meta.get("decision", {}).get("reason", ""))
+    out.print(table)
+
+
+@models_app.command("show")
+def models_show(version: str = typer.Argument(None, help="Version (défaut : l'active)."),
+                config: Optional[Path] = ConfigOption):
+    """Affiche les mesures d'une version (JSON) : par compétence, confusion, calibration, seuils.
+
+    Exemple : triage models show 20261128-231732-551104
+    """
+    settings = load_settings(config)
+    version = version or active_version(settings.classifier.model_dir)
+    print(json.dumps(read_metadata(settings.classifier.model_dir, version), indent=2, ensure_ascii=False))
+
+
+@models_app.command("promote")
+def models_promote(version: str = typer.Argument(..., help="Version à activer."),
+                   config: Optional[Path] = ConfigOption):
+    """Active une version (même refusée à l'entraînement) ; l'ancienne reste disponible pour un retour.
+
+    Exemple : triage models promote 20261128-231732-551104
+    """
+    settings = load_settings(config)
+    activate_version(settings.classifier.model_dir, version)
+    out.print(f"Version {version} active.")
+
+
+@models_app.command("rollback")
+def models_rollback(config: Optional[Path] = ConfigOption):
+    """Revient à la version active avant l'actuelle.
+
+    Exemple : triage models rollback
+    """
+    settings = load_settings(config)
+    out.print(f"Version {rollback(settings.classifier.model_dir)} de nouveau active.")
+
+
+def _percent(value) -> str:
+    return f"{value:.1%}" if isinstance(value, (int, float)) else "-"

@@ -1,0 +1,92 @@
+"""The learning loop as admins use it: gather examples, import historical mail, train, decide.
+
+Seed corpus + imported historical mail + every item a clerk confirmed or corrected; the
+clerk's final label wins over the prediction.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
+
+from pipeline.classify import dataset
+from pipeline.classify.evaluation import load_labels
+from pipeline.classify.lifecycle import TrainingResult, train_and_decide
+from pipeline.classify.model_files import active_version, read_metadata
+from pipeline.config import Settings
+from pipeline.errors import ConfigError
+from pipeline.item import Document
+from pipeline.reference import load_reference
+from pipeline.store.repository import now
+from pipeline.store.schema import ReviewEventRow, TrainingExampleRow
+
+
+def competence_codes(settings: Settings) -> set[str]:
+    return {c.code for c in load_reference(settings.reference_dir).competences}
+
+
+def gather(settings: Settings, sessions: sessionmaker | None) -> list[dataset.Example]:
+    examples = dataset.load_seed(settings.seed_dir, competence_codes(settings))
+    if sessions is not None:
+        with sessions() as session:
+            examples += dataset.imported_examples(session) + dataset.reviewed_examples(session)
+    return examples
+
+
+def train(settings: Settings, sessions: sessionmaker | None, *, force: bool = False) -> TrainingResult:
+    return train_and_decide(gather(settings, sessions), settings.classifier.model_dir,
+                            target_precision=settings.classifier.target_precision, force=force)
+
+
+def import_labelled(path: Path, settings: Settings, sessions: sessionmaker) -> tuple[int, int]:
+    """Store an administration's labelled mail (a folder in the eval format, or a CSV); (added, known)."""
+    path = Path(path)
+    codes = competence_codes(settings)
+    if path.is_dir():
+        examples = _read_labelled_folder(path, settings, codes)
+    elif path.suffix.lower() == ".csv":
+        examples = dataset.read_csv(path, codes)
+    else:
+        raise ConfigError(f"{path} : un dossier étiqueté (labels.jsonl) ou un fichier CSV est attendu")
+    added = 0
+    with sessions() as session:
+        for example in examples:
+            digest = hashlib.sha256(example.text.encode()).hexdigest()
+            if session.execute(select(TrainingExampleRow.id).where(TrainingExampleRow.sha256 == digest)).first():
+                continue
+            session.add(TrainingExampleRow(source=example.origin.removeprefix("import:"), sha256=digest,
+                                           text=example.text, competence=example.competence,
+                                           commune=example.commune, received_at=example.received_at,
+                                           imported_at=now()))
+            added += 1
+        session.commit()
+    return added, len(examples) - added
+
+
+def _read_labelled_folder(folder: Path, settings: Settings, codes: set[str]) -> list[dataset.Example]:
+    """Extract each labelled file's text with the same code as a run (OCR included)."""
+    from pipeline.stages import extract, ocr_pool
+    labels = load_labels(folder)
+    for label in labels:
+        if label.competence not in codes:
+            raise ConfigError(f"{folder / 'labels.jsonl'} : code de compétence inconnu {label.competence!r}")
+    documents = [Document("import", str(folder / l.file), Path(l.file).name, (folder / l.file).read_bytes())
+                 for l in labels]
+    with ocr_pool(settings.ocr.workers) as pool:
+        outcomes = extract(documents, settings.ocr, pool)
+    return [dataset.Example(o.item.text, l.competence, l.commune, f"import:{folder.name}", o.item.received_at)
+            for l, o in zip(labels, outcomes) if o.item is not None and o.item.text.strip()]
+
+
+def corrections_since_last_training(settings: Settings, sessions: sessionmaker) -> int:
+    """Review decisions made after the active model was trained."""
+    version = active_version(settings.classifier.model_dir)
+    created = read_metadata(settings.classifier.model_dir, version)["created_at"] if version else None
+    query = select(func.count()).select_from(ReviewEventRow)
+    if created:
+        from datetime import datetime
+        query = query.where(ReviewEventRow.at > datetime.fromisoformat(created))
+    with sessions() as session:
+        return session.execute(query).scalar_one()
