@@ -6,10 +6,12 @@ Secrets are never stored in the file: they are given by reference, e.g.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from pipeline.errors import ConfigError
@@ -38,6 +40,50 @@ class FolderSource(BaseModel):
     done_dir: Path | None = None  # default: <path>/done
     quarantine_dir: Path | None = None  # default: <path>/quarantine
     channel: str = "courrier"  # courrier (paper) or email; .eml files are always email
+
+
+LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
+
+
+class MailboxSource(BaseModel):
+    """An IMAP mailbox read by `triage run` (pipeline/sources/imap.py); checked by `triage mailboxes check`."""
+
+    model_config = {"extra": "forbid"}
+
+    name: str  # e.g. "courrier": the source name in the summary and on each item
+    host: str
+    port: int | None = None  # default: 993 with tls = "implicit", 143 otherwise
+    tls: Literal["implicit", "starttls", "none"] = "implicit"  # "none": loopback tests only
+    ca_file: Path | None = None  # CA bundle to verify the server with (default: the system's)
+    verify_certificate: bool = True
+    user: str
+    password: SecretRef  # { env = "IMAP_PASSWORD" }
+    folders: list[str] = Field(default_factory=lambda: ["INBOX"])
+    after_store: Literal["none", "flag", "move"] = "none"  # what to do on the server once committed
+    flag: str = "$Triage"  # a keyword, or a system flag such as \Seen (after_store = "flag")
+    move_to: str = "Traité"  # created if missing (after_store = "move")
+    batch_size: int = Field(default=50, ge=1, le=1000)  # messages per FETCH
+    retries: int = Field(default=3, ge=0)  # after the first attempt, on connection or login failure
+    backoff_s: float = Field(default=2.0, ge=0)  # first wait between attempts, doubled each time
+    timeout_s: float = Field(default=60.0, gt=0)
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or (993 if self.tls == "implicit" else 143)
+
+    @model_validator(mode="after")
+    def _check(self) -> "MailboxSource":
+        self.port = self.effective_port  # so that readers of `port` (triage doctor) get the real one
+        if self.tls == "none" and self.host not in LOOPBACK_HOSTS:
+            raise ValueError(f"boîte {self.name} : tls = \"none\" n'est permis que sur la boucle locale "
+                             f"(127.0.0.1), pas sur {self.host}")
+        if not self.folders:
+            raise ValueError(f"boîte {self.name} : aucun dossier à lire (folders)")
+        if not self.flag.isascii() or not re.fullmatch(r'\\?[^\s(){%*"\\\]]+', self.flag):
+            raise ValueError(f"boîte {self.name} : drapeau IMAP invalide : {self.flag!r} (ex. $Triage ou \\Seen)")
+        if self.after_store == "move" and self.move_to in self.folders:
+            raise ValueError(f"boîte {self.name} : move_to ({self.move_to}) ne peut pas être un dossier lu")
+        return self
 
 
 class OcrSettings(BaseModel):
@@ -125,6 +171,7 @@ class Settings(BaseSettings):
     chrono_pattern: str = "A-{year}-{number:06d}"
     timezone: str = "Europe/Paris"
     folders: list[FolderSource] = Field(default_factory=list)
+    mailboxes: list[MailboxSource] = Field(default_factory=list)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
