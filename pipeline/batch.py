@@ -72,7 +72,12 @@ def run_batch(sources: list[Source], stages: Stages, sessions: sessionmaker, fil
             result.error = str(exc)
             log.error("source %s failed: %s", source.name, exc)
         finally:
-            source.close()
+            try:
+                source.close()  # may apply what the source does after the commit (IMAP flags, moves)
+            except SourceError as exc:
+                result.error = f"{result.error} ; {exc}" if result.error else str(exc)
+                log.error("source %s failed: %s", source.name, exc)
+            result.counts.update(getattr(source, "counts", None) or {})  # e.g. IMAP: messages not fetchable
     summary = batch.summary
     if not dry_run:
         with sessions() as session:
@@ -83,8 +88,19 @@ def run_batch(sources: list[Source], stages: Stages, sessions: sessionmaker, fil
 
 
 def _chunks(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    """Chunks of documents; when a source fails mid-way, what it already handed over is processed first."""
     iterator = iter(documents)
-    while chunk := list(islice(iterator, size)):
+    while True:
+        chunk: list[Document] = []
+        try:
+            for document in islice(iterator, size):
+                chunk.append(document)
+        except SourceError:
+            if chunk:
+                yield chunk
+            raise
+        if not chunk:
+            return
         yield chunk
 
 

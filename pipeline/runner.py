@@ -16,6 +16,7 @@ from pipeline.errors import DatabaseError
 from pipeline.extract.programs import require_ocr_programs
 from pipeline.ops.lock import run_lock
 from pipeline.sources.folder import Folder
+from pipeline.sources.imap import Mailbox
 from pipeline.stages import Stages, ocr_pool
 from pipeline.store.database import open_database
 from pipeline.store.files import FileStore
@@ -31,6 +32,7 @@ def run_configured(settings: Settings, *, dry_run: bool = False, wait_s: float =
             _close_interrupted_runs(sessions)
         stages = Stages.load(settings)
         sources = [Folder(spec) for spec in settings.folders]
+        sources += [Mailbox(spec, sessions, read_only=dry_run, on_progress=on_progress) for spec in settings.mailboxes]
         try:
             with ocr_pool(settings.ocr.workers) as pool:
                 return run_batch(sources, stages, sessions, FileStore(settings.file_store_dir), pool,

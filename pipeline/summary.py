@@ -28,6 +28,11 @@ def print_summary(console: Console, summary: RunSummary, settings: Settings) -> 
     totals = summary.totals
     console.print("Bilan : " + ", ".join(f"{totals[key]} {label}" for key, label in COUNT_FR.items()))
     for source in summary.sources:
+        counts = source.counts
+        console.print(f"  {source.name} : " + ", ".join(f"{counts[key]} {label}" for key, label in COUNT_FR.items())
+                      + f", {counts['failed']} illisible(s)" + (" — [red]en échec[/]" if source.error else ""),
+                      highlight=False, soft_wrap=True)
+    for source in summary.sources:
         if source.error:
             console.print(f"[red]Source {source.name} en échec :[/] {source.error}")
 
