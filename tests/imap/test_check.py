@@ -1,0 +1,54 @@
+"""`triage mailboxes check`: connection, TLS, login, folders and new messages, said in French, nothing changed."""
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from cli import app
+from pipeline.errors import ExitCode
+from tests.imap.conftest import flags_by_uid, letter, mailbox_toml_section
+from tests.ops.conftest import closed_port, write_config
+
+
+def check(config, *args) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["mailboxes", "check", "-c", str(config), *args], env={"COLUMNS": "200"})
+    return result.exit_code, result.output
+
+
+def test_check_of_a_working_mailbox_counts_new_messages_and_changes_nothing(dovecot, tmp_path, model_dir):
+    for n in range(3):
+        dovecot.append("INBOX", letter(n))
+    config = write_config(tmp_path, model_dir, f"sqlite:///{tmp_path / 'triage.sqlite'}",
+                          extra=mailbox_toml_section(dovecot, after_store="move"))
+    code, output = check(config)
+    assert code == ExitCode.OK, output
+    assert "Boîte courrier" in output and "prête" in output
+    assert "certificat vérifié" in output and "connecté en tant que courrier" in output
+    assert "INBOX : 3 message(s), 3 nouveau(x) (jamais lu)" in output
+    assert "Traité" in output and "sera créé" in output
+    assert all(f == set() for f in flags_by_uid(dovecot).values())
+    assert not (tmp_path / "triage.sqlite").exists()
+
+    code, output = check(config, "--json")
+    report = json.loads(output)
+    assert code == 0 and report[0]["ok"] and report[0]["name"] == "courrier"
+
+
+def test_check_says_what_is_wrong_for_each_mailbox(dovecot, tmp_path, model_dir, monkeypatch):
+    monkeypatch.setenv("WRONG_PASSWORD", "nope")
+    sections = (mailbox_toml_section(dovecot, name="mauvais-mdp", password_env="WRONG_PASSWORD")
+                + mailbox_toml_section(dovecot, name="sans-ca", ca_file=None)
+                + mailbox_toml_section(dovecot, name="ferme", port=closed_port())
+                + mailbox_toml_section(dovecot, name="sans-variable", password_env="TRIAGE_TEST_UNSET")
+                + mailbox_toml_section(dovecot, name="dossier-absent", folders=["INBOX", "Archives2019"]))
+    config = write_config(tmp_path, model_dir, f"sqlite:///{tmp_path / 'triage.sqlite'}", extra=sections)
+    code, output = check(config)
+    assert code == ExitCode.SOURCE_FAILED
+    blocks = {block.split(" ", 1)[0]: block for block in output.split("Boîte ")[1:]}
+    assert "identification refusée pour courrier" in blocks["mauvais-mdp"]
+    assert "certificat du serveur" in blocks["sans-ca"] and "ca_file" in blocks["sans-ca"]
+    assert "connexion refusée" in blocks["ferme"]
+    assert "TRIAGE_TEST_UNSET n'est pas définie" in blocks["sans-variable"]
+    assert "dossier Archives2019 : introuvable" in blocks["dossier-absent"]
+    assert "INBOX" in blocks["dossier-absent"] and "ÉCHEC" in blocks["dossier-absent"]
