@@ -193,6 +193,6 @@ def bulk_confirm(session: Session, where: list, threshold: float, user: str) -> 
     if done:
         session.execute(ReviewEventRow.__table__.insert(), [
             {"item_id": item_id, "user": user, "at": at, "action": "bulk_confirm", "before": {"status": "to_review"},
-             "after": {"status": "confirmed"}, "comment": f"confiance ≥ {threshold:.0%}"} for item_id in done])
+             "after": {"status": "confirmed"}, "comment": f"confiance ≥ {threshold * 100:.0f} %"} for item_id in done])
     session.commit()
     return len(done), left
