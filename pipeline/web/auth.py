@@ -131,6 +131,7 @@ def require_admin(user: CurrentUser = Depends(current_user)) -> CurrentUser:
 
 def safe_next(url: str | None) -> str:
     """Only local paths after login (no open redirect to another site)."""
-    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
+    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url or \
+            any(ord(char) < 32 for char in url):
         return "/"
     return url

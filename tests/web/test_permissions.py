@@ -126,12 +126,17 @@ def test_security_headers_forbid_inline_script_and_framing_by_others(client):
     assert "app;dur=" in headers["server-timing"]
 
 
-def test_login_does_not_redirect_to_another_site(client):
+@pytest.mark.parametrize("target", ["//evil.example/x", "/\\evil.example", "https://evil.example",
+                                    "/file\r\nSet-Cookie: x=1"])
+def test_no_redirect_to_another_site(site, client, target):
     page = client.get("/connexion")
     response = client.post("/connexion", data={"username": "agent", "password": "agent-mot-de-passe",
-                                                "csrf_token": csrf_of(page.text), "suite": "//evil.example/x"},
+                                                "csrf_token": csrf_of(page.text), "suite": target},
                            follow_redirects=False)
     assert response.headers["location"] == "/"
+    handled = client.post("/services/traiter", data={"csrf_token": csrf_of(client.get("/file").text),
+                                                     "retour": target}, follow_redirects=False)
+    assert handled.headers["location"] == "/"
 
 
 def test_incomplete_form_gets_a_french_page(site, client):

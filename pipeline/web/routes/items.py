@@ -15,7 +15,7 @@ from pipeline.reference import HORS
 from pipeline.store.schema import ItemFileRow, ItemRow, ReviewEventRow
 from pipeline.web import originals
 from pipeline.web import queue as q
-from pipeline.web.auth import CurrentUser, current_user, db, flash
+from pipeline.web.auth import CurrentUser, current_user, db, flash, safe_next
 from pipeline.web.pages import render
 from pipeline.web.review import Conflict, Decision, Refused, review, set_handled
 from pipeline.web.routes.queue import commune_choices
@@ -144,6 +144,7 @@ def submit_review(item_id: int, request: Request, version: int = Form(...), comp
                   commune: str = Form(""), urgent: str = Form(""), comment: str = Form(""), retour: str = Form(""),
                   user: CurrentUser = Depends(current_user), session: Session = Depends(db)):
     """Confirm (nothing changed) or correct; every change becomes a review_event, then the next item."""
+    retour = q.Filters.from_params(dict(parse_qsl(retour))).query_string()  # rebuilt: only known filters travel
     row = _item(session, item_id)
     position = SimpleNamespace(id=row.id, urgent=row.urgent, due_date=row.due_date)  # its place in the queue
     decision = Decision(competence=competence, commune=None if commune in ("", q.NO_COMMUNE) else commune,
@@ -164,7 +165,7 @@ def submit_review(item_id: int, request: Request, version: int = Form(...), comp
 def mark_handled(item_id: int, request: Request, version: int = Form(...), retour: str = Form("/services"),
                  traite: str = Form("1"), user: CurrentUser = Depends(current_user), session: Session = Depends(db)):
     """A service marks the item handled (traite=1) or reopens it (traite=0)."""
-    back = retour if retour.startswith("/") and not retour.startswith("//") else "/services"
+    back = safe_next(retour)
     try:
         set_handled(session, item_id, version, user.username, handled=traite == "1")
     except Conflict as exc:

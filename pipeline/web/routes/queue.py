@@ -59,7 +59,7 @@ def confirm_in_bulk(request: Request, seuil: int = Form(...), retour: str = Form
     threshold = seuil / 100
     mode, zone = _state(request)
     where = q.conditions(replace(filters, status=q.ALL), mode, zone)
-    done, left = bulk_confirm(session, where, threshold, user.username)
+    done, left = bulk_confirm(session, where, threshold, user.username)  # redirect below rebuilt from filters
     message = f"{done} élément(s) confirmé(s) en lot (confiance ≥ {seuil} %)."
     if left:
         message += f" Il en reste au moins {left} : relancez la confirmation en lot."

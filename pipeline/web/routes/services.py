@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pipeline.store.schema import ItemRow
-from pipeline.web.auth import CurrentUser, current_user, db, flash
+from pipeline.web.auth import CurrentUser, current_user, db, flash, safe_next
 from pipeline.web.pages import render
 from pipeline.web.queue import LIST_COLUMNS, ORDER, Page
 from pipeline.web.review import OPEN_STATUSES, Conflict, Refused, set_handled
@@ -84,7 +84,7 @@ def town_hall(insee: str, request: Request, user: CurrentUser = Depends(current_
 def mark_many(request: Request, retour: str = Form("/services"), element: list[str] = Form(default=[]),
               seul: str = Form(""), user: CurrentUser = Depends(current_user), session: Session = Depends(db)):
     """Mark handled the ticked items (or the one whose button was pressed); each keeps its version check."""
-    back = retour if retour.startswith("/") and not retour.startswith("//") else "/services"
+    back = safe_next(retour)
     chosen = [seul] if seul else element
     done, conflicts, refused = 0, 0, 0
     for value in chosen:
