@@ -27,7 +27,7 @@ from pipeline.config import MailboxSource
 from pipeline.errors import ConfigError
 from pipeline.item import Document
 from pipeline.sources import SourceError
-from pipeline.sources.imap_connection import Connection, LinkLost, UidValidityChanged, is_connection_loss
+from pipeline.sources.imap_connection import Connection, LinkLost, is_connection_loss
 from pipeline.store import mailbox_state
 from pipeline.store.mailbox_state import FolderState
 
@@ -146,11 +146,12 @@ class Mailbox:
             self._flush()
             if not folder.valid:
                 return
-            try:
-                connection.select(name, readonly=self._examine)
-                messages = self._fetch_batch(folder, batch)
-            except UidValidityChanged as exc:
-                self._renumbered(folder, str(exc))
+            if connection.select(name, readonly=self._examine) != folder.uidvalidity:
+                self._renumbered(folder)
+                return
+            messages = self._fetch_batch(folder, batch)
+            if name in connection.renumbered:  # these UIDs may now be other messages: leave it to the next run
+                self._renumbered(folder)
                 return
             for uid in batch:
                 data = messages.get(uid)
@@ -245,11 +246,11 @@ class Mailbox:
                         filename=f"{self.name}-{safe_folder}-{uid}.eml", raw=bytes(data[b"BODY[]"]),
                         received_at=received if isinstance(received, datetime) else None)
 
-    def _renumbered(self, folder: _Folder, reason: str) -> None:
+    def _renumbered(self, folder: _Folder) -> None:
         """UIDs changed while we worked: act on nothing more here; the next run reads the folder again."""
         folder.valid, folder.to_act = False, []
-        log.warning("boîte %s : %s ; le dossier sera relu au prochain traitement", self.name, reason,
-                    extra={"source": self.name})
+        log.warning("boîte %s : UIDVALIDITY de %s changée pendant le traitement ; le dossier sera relu au "
+                    "prochain traitement", self.name, folder.name, extra={"source": self.name})
 
     # -- after the commit -----------------------------------------------------------------------------
     def _flush(self, act: bool = True) -> None:
@@ -265,15 +266,22 @@ class Mailbox:
 
     def _act(self, folder: _Folder) -> None:
         uids, spec = sorted(folder.to_act), self.spec
-        try:
-            if self._connection.select(folder.name, readonly=False) != folder.uidvalidity:
-                raise UidValidityChanged(f"{folder.name} : UIDVALIDITY changée pendant le traitement")
+        connection = self._connection
+
+        def apply(client) -> None:  # run again after a reconnection: check the UIDs still name our messages
+            if folder.name in connection.renumbered:
+                raise _Renumbered()
             if spec.after_store == "flag":
-                self._connection.call(lambda client: client.add_flags(uids, [spec.flag], silent=True))
+                client.add_flags(uids, [spec.flag], silent=True)
             else:
-                self._connection.call(lambda client: _move(client, uids, spec.move_to))
-        except UidValidityChanged as exc:
-            self._renumbered(folder, str(exc))
+                _move(client, uids, spec.move_to)
+
+        try:
+            if connection.select(folder.name, readonly=False) != folder.uidvalidity:
+                raise _Renumbered()
+            connection.call(apply)
+        except _Renumbered:
+            self._renumbered(folder)  # never flag or move by UIDs that may now name other messages
             return
         except IMAPClientError as exc:
             if is_connection_loss(exc):
@@ -302,6 +310,10 @@ class Mailbox:
         log.info("%s", message, extra={"source": self.name})
         if self.on_progress:
             self.on_progress(message)
+
+
+class _Renumbered(Exception):
+    """The folder's UIDVALIDITY changed under us (seen on reconnecting)."""
 
 
 def _move(client, uids: list[int], destination: str) -> None:

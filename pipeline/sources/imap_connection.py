@@ -2,8 +2,8 @@
 
 `connect` makes a single attempt and says in French what went wrong (`ImapFailure`);
 `Connection` keeps a logged-in client, reconnects when the link drops (re-selecting the folder
-it had open and checking that its UIDVALIDITY did not change), and gives up with a SourceError
-after the configured number of retries.
+it had open, and noting it in `renumbered` if its UIDVALIDITY changed meanwhile), and gives up
+with a SourceError after the configured number of retries.
 """
 from __future__ import annotations
 
@@ -35,10 +35,6 @@ class ImapFailure(TriageError):
 
 class LinkLost(TriageError):
     """The link dropped during one command run with `Connection.once` (not retried there)."""
-
-
-class UidValidityChanged(TriageError):
-    """The folder open before a reconnection came back with new UIDs: what was fetched is not to be acted on."""
 
 
 def is_connection_loss(exc: BaseException) -> bool:
@@ -112,6 +108,7 @@ class Connection:
         self.spec, self._password, self._sleep = spec, password, sleep
         self.client: IMAPClient | None = None
         self.selected: tuple[str, bool, int] | None = None  # folder, readonly, uidvalidity
+        self.renumbered: set[str] = set()  # folders found with a new UIDVALIDITY on reconnecting
         self.connections = 0  # successful logins: more than one means the link dropped and came back
 
     def open(self) -> None:
@@ -169,10 +166,8 @@ class Connection:
             folder, readonly, uidvalidity = self.selected
             info = client.select_folder(folder, readonly=readonly)
             if int(info[b"UIDVALIDITY"]) != uidvalidity:
-                self.selected, self.client = None, client
-                self.connections += 1
-                raise UidValidityChanged(f"{folder} : UIDVALIDITY changée pendant le traitement "
-                                         f"({uidvalidity} → {int(info[b'UIDVALIDITY'])})")
+                self.renumbered.add(folder)
+                self.selected = (folder, readonly, int(info[b"UIDVALIDITY"]))
         self.connections += 1
         self.client = client
 

@@ -142,3 +142,25 @@ def test_starttls_and_plain_loopback_connections(dovecot, imap_run, tls):
     dovecot.append("INBOX", letter(0))
     result = imap_run.run(mailbox_spec(dovecot, tls=tls, port=dovecot.port)).sources[0]
     assert result.error is None and result.counts["stored"] == 1
+
+
+def test_uidvalidity_changing_mid_run_moves_nothing_by_stale_uids_and_the_next_run_completes(dovecot, imap_run):
+    for n in range(30):
+        dovecot.append("INBOX", letter(n))
+    spec = mailbox_spec(dovecot, after_store="move", batch_size=10)
+    resets = []
+
+    def renumber_after_first_chunk(message: str) -> None:
+        if message.startswith("courrier :") and not resets:
+            resets.append(dovecot.reset_uidvalidity())  # restarts the server: the link drops
+
+    first = imap_run.run(spec, on_progress=renumber_after_first_chunk).sources[0]
+    assert resets and first.error is None
+    assert 8 <= first.counts["stored"] < 30
+    assert len(flags_by_uid(dovecot)) == 30  # nothing moved by UIDs that may name other messages now
+
+    second = imap_run.run(spec).sources[0]
+    assert second.counts["fetched"] == 30 and second.counts["duplicates"] == first.counts["stored"]
+    assert imap_run.items() == 30 and flags_by_uid(dovecot) == {}
+    assert len(message_ids_in(dovecot, "Traité")) == 30
+    assert imap_run.state().uidvalidity == resets[0] and imap_run.state().last_uid == 30
