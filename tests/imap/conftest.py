@@ -103,11 +103,16 @@ def _no_sleep(_seconds: float) -> None:
     pass
 
 
-@pytest.fixture
-def imap_run(tmp_path, model_dir, stages, pool) -> ImapRun:
-    settings = make_settings(tmp_path, model_dir)
+def make_imap_run(tmp_path, model_dir, stages, pool, database_url: str | None = None) -> ImapRun:
+    settings = make_settings(tmp_path, model_dir, database_url)
     return ImapRun(settings, open_database(settings.database_url), FileStore(settings.file_store_dir), stages, pool,
                    settings.folders[0].path)
+
+
+@pytest.fixture
+def imap_run(tmp_path, model_dir, stages, pool) -> ImapRun:
+    """On SQLite; `make_imap_run(..., postgres_url)` for PostgreSQL."""
+    return make_imap_run(tmp_path, model_dir, stages, pool)
 
 
 def flags_by_uid(server, folder: str = "INBOX", user: str = "courrier") -> dict[int, set[str]]:

@@ -5,7 +5,7 @@ import pytest
 
 from pipeline.errors import ExitCode
 from pipeline.store.schema import ItemRow
-from tests.imap.conftest import flags_by_uid, letter, mailbox_spec, message_ids_in
+from tests.imap.conftest import flags_by_uid, letter, mailbox_spec, make_imap_run, message_ids_in
 
 
 def test_first_run_stores_each_message_once_and_flags_it_only_after_the_commit(dovecot, imap_run):
@@ -164,3 +164,17 @@ def test_uidvalidity_changing_mid_run_moves_nothing_by_stale_uids_and_the_next_r
     assert imap_run.items() == 30 and flags_by_uid(dovecot) == {}
     assert len(message_ids_in(dovecot, "Traité")) == 30
     assert imap_run.state().uidvalidity == resets[0] and imap_run.state().last_uid == 30
+
+
+def test_state_uidvalidity_and_duplicates_on_postgresql(dovecot, tmp_path, model_dir, stages, pool, postgres_url):
+    run = make_imap_run(tmp_path, model_dir, stages, pool, postgres_url)
+    for n in range(3):
+        dovecot.append("INBOX", letter(n))
+    spec = mailbox_spec(dovecot, after_store="flag")
+    assert run.run(spec).sources[0].counts["stored"] == 3
+    assert run.run(spec).sources[0].counts["fetched"] == 0
+    new = dovecot.reset_uidvalidity()
+    dovecot.append("INBOX", letter(3))
+    again = run.run(spec).sources[0]
+    assert (again.counts["duplicates"], again.counts["stored"]) == (3, 1)
+    assert run.items() == 4 and run.state().uidvalidity == new and run.state().last_uid == 4
