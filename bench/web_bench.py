@@ -137,7 +137,9 @@ def fill(url: str, count: int) -> float:
         if engine.dialect.name == "postgresql":
             connection.execute(text("SELECT setval(pg_get_serial_sequence('item', 'id'), (SELECT max(id) FROM item))"))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("ANALYZE"))
+        # What autovacuum does after a bulk load on a live server: statistics, and the visibility map
+        # that lets PostgreSQL count from the indexes alone.
+        connection.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
     engine.dispose()
     return time.perf_counter() - started
 

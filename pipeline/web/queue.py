@@ -166,38 +166,39 @@ def status_counts(session: Session) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in STATUSES}
 
 
-def after(row, nulls_first: bool):
-    """Items that come after this one in the queue order (for "next item").
+def following(row, nulls_first: bool) -> list:
+    """What comes after this item in the queue order, as successive slices each an index can walk.
 
-    Row-value comparisons and plain equalities, so both databases walk an index. Due dates are
-    always set by routing, but a NULL must not break "next": SQLite sorts NULLs first in ascending
-    order and PostgreSQL last, and the order is the index's, so each is followed.
+    One OR-ed condition would be shorter, but PostgreSQL then filters the whole order instead of
+    seeking in it. Due dates are always set by routing, yet a NULL must not break "next": SQLite
+    sorts NULLs first in ascending order and PostgreSQL last, and each order is followed.
     """
+    same = ItemRow.urgent == (true() if row.urgent else false())
     if row.due_date is None:
-        later = and_(ItemRow.due_date.is_(None), ItemRow.id > row.id)
+        slices = [and_(same, ItemRow.due_date.is_(None), ItemRow.id > row.id)]
         if nulls_first:
-            later = or_(later, ItemRow.due_date.is_not(None))
+            slices.append(and_(same, ItemRow.due_date.is_not(None)))
     else:
-        later = tuple_(ItemRow.due_date, ItemRow.id) > tuple_(row.due_date, row.id)
+        slices = [and_(same, tuple_(ItemRow.due_date, ItemRow.id) > tuple_(row.due_date, row.id))]
         if not nulls_first:
-            later = or_(later, ItemRow.due_date.is_(None))
+            slices.append(and_(same, ItemRow.due_date.is_(None)))
     if row.urgent:
-        return or_(ItemRow.urgent == false(), and_(ItemRow.urgent == true(), later))
-    return and_(ItemRow.urgent == false(), later)
+        slices.append(ItemRow.urgent == false())
+    return slices
 
 
-def next_item_id(session: Session, filters: Filters, search_mode: str, zone: ZoneInfo, current: ItemRow,
+def next_item_id(session: Session, filters: Filters, search_mode: str, zone: ZoneInfo, current,
                  exclude: int | None = None) -> int | None:
     """The next item of this view after `current` (as it was when the clerk saw it), or the first one."""
     where = conditions(filters, search_mode, zone, few_matches=True)
     if exclude is not None:
         where.append(ItemRow.id != exclude)
     nulls_first = session.get_bind().dialect.name == "sqlite"
-    following = session.execute(select(ItemRow.id).where(*where, after(current, nulls_first))
-                                .order_by(*ORDER).limit(1)).scalar()
-    if following is not None:
-        return following
-    return session.execute(select(ItemRow.id).where(*where).order_by(*ORDER).limit(1)).scalar()
+    for part in [*following(current, nulls_first), true()]:
+        found = session.execute(select(ItemRow.id).where(*where, part).order_by(*ORDER).limit(1)).scalar()
+        if found is not None:
+            return found
+    return None
 
 
 def remaining(session: Session, filters: Filters, search_mode: str, zone: ZoneInfo) -> int:
