@@ -74,15 +74,28 @@ def test_retry_stores_a_quarantined_email_that_now_passes(site, client, stages):
         assert session.get(QuarantineRow, broken).status == "open"
 
 
-def test_model_versions_page_lists_metrics(site, client, tmp_path):
-    from pipeline.classify.model_files import save_model
+def test_model_versions_page_lists_metrics_and_activates_or_rolls_back(site, client, tmp_path):
+    from pipeline.classify.model_files import active_version, save_model
     model_dir = tmp_path / "models"
-    save_model({"stand-in": "model"}, model_dir, {"metrics": {"holdout_accuracy": 0.8571, "holdout_macro_f1": 0.8568,
-                                                              "holdout_size": 84}, "training": {"n_examples": 420}})
+    first = save_model({"stand-in": "model"}, model_dir, {
+        "metrics": {"holdout_accuracy": 0.8571, "holdout_macro_f1": 0.8568, "holdout_size": 84},
+        "training": {"n_examples": 420}, "decision": {"reason": "premier modèle : activé"}}).version
+    second = save_model({"stand-in": "model 2"}, model_dir, {
+        "metrics": {"holdout_accuracy": 0.80, "holdout_macro_f1": 0.79, "holdout_size": 84},
+        "decision": {"reason": "moins bon que le modèle actif : conservé mais pas activé"}}, activate=False).version
     site.app.state.settings.classifier.model_dir = model_dir
     login(client, "admin")
     page = client.get("/admin/modeles").text
-    assert "86 %" in page and "420" in page and "active" in page
+    assert "86 %" in page and "420" in page and "conservé mais pas activé" in page
+    token = csrf_of(page)
+    client.post(f"/admin/modeles/{second}/activer", data={"csrf_token": token})
+    assert active_version(model_dir) == second
+    client.post("/admin/modeles/retour", data={"csrf_token": token})
+    assert active_version(model_dir) == first
+    client.cookies.clear()
+    login(client, "agent")
+    assert client.post("/admin/modeles/retour", data={"csrf_token": csrf_of(client.get("/file").text)}
+                       ).status_code == 403
 
 
 def test_admin_creates_deactivates_and_resets_accounts(site, client):

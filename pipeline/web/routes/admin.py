@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -13,8 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pipeline.classify.model_files import active_version
-from pipeline.errors import ItemError, TriageError
+from pipeline.classify.model_files import ACTIVE, activate_version, rollback
+from pipeline.errors import ItemError, ModelError, TriageError
 from pipeline.extract.filetype import sniff
 from pipeline.item import Document
 from pipeline.store import repository
@@ -191,29 +192,74 @@ def discard(entry_id: int, request: Request, user: CurrentUser = Depends(require
     return RedirectResponse("/admin/quarantaine", status_code=303)
 
 
+VERSION = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9]{6}$")
+
+
 def _model_files(model_dir: Path) -> list[dict]:
     out = []
     for path in sorted(Path(model_dir).glob("competence-*.json"), reverse=True):
         try:
-            meta = json.loads(path.read_text(encoding="utf-8"))
+            out.append(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError):
             continue
-        out.append(meta)
     return out
 
 
 @router.get("/modeles")
 def models(request: Request, user: CurrentUser = Depends(require_admin), session: Session = Depends(db)):
-    model_dir = request.app.state.settings.classifier.model_dir
-    files = _model_files(model_dir)
+    model_dir = Path(request.app.state.settings.classifier.model_dir)
     rows = {r.version: r for r in session.execute(select(ModelVersionRow)).scalars()}
     versions = []
-    for meta in files:
-        row = rows.pop(meta.get("version"), None)
-        versions.append({"version": meta.get("version"), "created_at": meta.get("created_at"),
+    for meta in _model_files(model_dir):
+        version = meta.get("version", "")
+        row = rows.pop(version, None)
+        versions.append({"version": version, "created_at": meta.get("created_at"),
                          "metrics": {**meta.get("metrics", {}), **(row.metrics if row else {})},
-                         "training": meta.get("training", {}), "sha256": meta.get("sha256", "")})
+                         "training": meta.get("training", {}), "decision": meta.get("decision", {}),
+                         "sha256": meta.get("sha256", ""),
+                         "confusion": (model_dir / f"competence-{version}.confusion.png").exists()})
     versions += [{"version": r.version, "created_at": r.created_at.isoformat() if r.created_at else None,
-                  "metrics": r.metrics, "training": {}, "sha256": r.digest} for r in rows.values()]
-    return render(request, "admin_models.html", versions=versions, active=active_version(model_dir),
-                  model_dir=model_dir)
+                  "metrics": r.metrics, "training": {}, "decision": {}, "sha256": r.digest, "confusion": False}
+                 for r in rows.values()]
+    try:
+        pointer = json.loads((model_dir / ACTIVE).read_text())
+    except (OSError, ValueError):
+        pointer = {}
+    return render(request, "admin_models.html", versions=versions, active=pointer.get("version"),
+                  previous=(pointer.get("previous") or [None])[-1], model_dir=model_dir)
+
+
+@router.get("/modeles/{version}/confusion.png")
+def confusion(version: str, request: Request, user: CurrentUser = Depends(require_admin)):
+    path = Path(request.app.state.settings.classifier.model_dir) / f"competence-{version}.confusion.png"
+    if not VERSION.match(version) or not path.exists():
+        raise HTTPException(404)
+    return Response(path.read_bytes(), media_type="image/png")
+
+
+@router.post("/modeles/{version}/activer")
+def activate(version: str, request: Request, user: CurrentUser = Depends(require_admin)):
+    """Make a stored version the one the next run uses (the replaced one can be restored)."""
+    model_dir = request.app.state.settings.classifier.model_dir
+    try:
+        if not VERSION.match(version):
+            raise ModelError("version de modèle invalide")
+        activate_version(model_dir, version)
+    except ModelError as exc:
+        flash(request, f"Activation refusée : {exc}", "error")
+    else:
+        request.app.state.stages = None  # a quarantine retry loads the newly active model
+        flash(request, f"Modèle {version} activé par {user.username} : il servira dès le prochain traitement.")
+    return RedirectResponse("/admin/modeles", status_code=303)
+
+
+@router.post("/modeles/retour")
+def roll_back(request: Request, user: CurrentUser = Depends(require_admin)):
+    try:
+        version = rollback(request.app.state.settings.classifier.model_dir)
+    except ModelError as exc:
+        flash(request, f"Retour impossible : {exc}", "error")
+    else:
+        request.app.state.stages = None
+        flash(request, f"Retour au modèle {version}.")
+    return RedirectResponse("/admin/modeles", status_code=303)
