@@ -20,7 +20,8 @@ from pipeline.ops.logs import machine_readable_logs
 
 app = typer.Typer(help="triage : lit le courrier entrant et l'oriente vers le bon service.", no_args_is_help=True,
                   add_completion=False)
-out = Console()
+# Piped or in a cron mail, rich would wrap tables at 80 columns; a wide page reads better there.
+out = Console() if sys.stdout.isatty() else Console(width=160)
 err = Console(stderr=True)
 ConfigOption = typer.Option(None, "--config", "-c", help="Fichier de configuration (défaut : config/triage.toml).")
 
