@@ -42,6 +42,17 @@ def test_correction_is_stored_with_its_audit_trail_and_moves_to_the_next_item(si
     assert "Correction" in page and "Voirie et espaces publics" in page and "Hors territoire" in page
 
 
+def test_comment_with_markup_is_shown_as_text(site, client):
+    login(client, "agent")
+    token, version = _form(client, site.items[1])
+    client.post(f"/elements/{site.items[1]}/relecture", data={
+        "csrf_token": token, "version": version, "competence": "dechets", "commune": "AUCUNE", "retour": "",
+        "comment": "<script>alert('commentaire')</script><img src=x onerror=alert(1)>"})
+    page = client.get(f"/elements/{site.items[1]}").text
+    assert "&lt;script&gt;alert(&#39;commentaire&#39;)&lt;/script&gt;" in page
+    assert "<img src=x" not in page
+
+
 def test_second_clerk_on_the_same_item_gets_a_clear_message_and_nothing_is_overwritten(site, client):
     from fastapi.testclient import TestClient
     item = site.items[0]
