@@ -24,7 +24,10 @@ def route(item: Item, table: RoutingTable, reference: Reference, threshold: floa
             destination = "Mairie à déterminer"
             reasons.append("compétence communale mais aucune commune membre détectée")
     elif handled_by == "autre":
-        destination = destination.format(administration=_administration(item.text, table))
+        administration = _administration(item.text, table)
+        destination = destination.format(administration=administration or "à déterminer")
+        if administration is None:
+            reasons.append("administration compétente non reconnue : à choisir")
     top = item.competences[0].probability if item.competences else 0.0
     if threshold > 1:
         reasons.append(f"le modèle n'atteint pas la précision visée pour « {competence} » : vérification systématique")
@@ -42,9 +45,9 @@ def route(item: Item, table: RoutingTable, reference: Reference, threshold: floa
                                       due_date=delay.after(start), reasons=tuple(reasons)))
 
 
-def _administration(text: str, table: RoutingTable) -> str:
+def _administration(text: str, table: RoutingTable) -> str | None:
     folded = f" {fold(text)} "
     for name, words in table.administrations:
         if any(f" {fold(word)} " in folded for word in words):
             return name
-    return "à déterminer"
+    return None

@@ -7,11 +7,12 @@ from pipeline.understand.nlp import fold
 
 # (pattern on folded text, reason shown to the clerk)
 SIGNS = (
-    (r"\b(danger|dangereu|risque d accident|menace de s effondrer|effondre|s effondre|chute de|blesse|"
-     r"electrocut|incendie|explosion|gaz)", "danger pour les personnes ou les biens"),
+    (r"\b(danger|dangereu|risque d accident|menace de s effondrer|effondre|s effondre|"
+     r"chute (de pierres|d arbre|de branches?)|blesse|electrocut|incendie|explosion|(fuite|odeur) de gaz)",
+     "danger pour les personnes ou les biens"),
     (r"\b(plus d eau|pas d eau|sans eau|coupure d eau|privee? d eau|prives d eau|inond|fuite (importante|enorme)|"
-     r"refoul|egout bouche|debord)", "coupure ou sinistre en cours"),
-    (r"\b(mise en demeure|mettons en demeure|met en demeure|tribunal|assignation|refere|contentieux|"
+     r"refoul|egouts? bouches?|(egout|cave|riviere|canalisation)s? (qui )?deborde)", "coupure ou sinistre en cours"),
+    (r"\b(mise en demeure|mettons en demeure|met en demeure|tribunal|assignation|refere\b|contentieux|"
      r"huissier|commissaire de justice|audience)", "procédure ou délai légal"),
     (r"\b(urgent|urgence|au plus vite|immediatement|des que possible|sous (48|24) ?h|"
      r"avant (demain|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)|dans les (\d|huit) jours|"

@@ -12,7 +12,7 @@ from pipeline.understand.nlp import fold
 SUBJECT = re.compile(r"^\s*(objet|obj|subject|concerne|ref|tr|fwd?|re)\s*[:.]", re.I)
 SALUTATION = re.compile(r"^\s*(madame|monsieur|mesdames|messieurs|bonjour|bonsoir|cher|chere|salut|"
                         r"a l attention|a qui de droit)\b")
-CLOSING = re.compile(r"(cordialement|salutations|veuillez agreer|je vous prie d agreer|recevez|bien a vous|"
+CLOSING = re.compile(r"(cordialement|salutations|veuillez agreer|je vous prie d agreer|recevez|bien a vous|remerciements|"
                      r"respectueusement|sentiments|bonne (journee|soiree)|merci par avance|"
                      r"dans l attente de votre|en vous remerciant)")
 RECIPIENT_START = re.compile(r"(grand besancon metropole|monsieur le president|madame la presidente|"
@@ -56,6 +56,27 @@ def line_zones(text: str) -> list[tuple[int, int, str]]:
         if zone != "subject" and zones and zones[-1][2] == "recipient" and POSTCODE.search(folded):
             zone = "recipient"  # the postcode line that closes the métropole's address
         zones.append((start, end, zone))
+    return _trailing_address_is_sender(lines, zones)
+
+
+def _trailing_address_is_sender(lines, zones):
+    """A short block ending the text with a postcode line is the sender's address, closing formula or not."""
+    block = []
+    for index in range(len(lines) - 1, -1, -1):
+        folded = lines[index][2].strip()
+        if not folded:
+            if block:
+                break
+            continue
+        if len(folded) > 60 or len(block) == 5:
+            return zones
+        block.append(index)
+    if not any(POSTCODE.search(lines[i][2]) for i in block):
+        return zones
+    for index in block:
+        start, end, zone = zones[index]
+        if zone == "body":
+            zones[index] = (start, end, "sender")
     return zones
 
 
