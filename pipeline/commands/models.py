@@ -6,18 +6,17 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from pipeline.classify.lifecycle import TrainingResult
 from pipeline.classify.model_files import activate_version, active_version, list_versions, read_metadata, rollback
+from pipeline.commands.common import ConfigOption, err, out
 from pipeline.config import Settings, load_settings
 
-out = Console()
-err = Console(stderr=True)
+commands = typer.Typer()
 models_app = typer.Typer(help="Versions du modèle de compétence : liste, détail, activation, retour arrière.",
                          no_args_is_help=True)
-ConfigOption = typer.Option(None, "--config", "-c", help="Fichier de configuration (défaut : config/triage.toml).")
+commands.add_typer(models_app, name="models")
 
 
 def train_now(settings: Settings, *, import_path: Path | None = None, force: bool = False,

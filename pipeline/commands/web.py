@@ -1,0 +1,95 @@
+"""`triage serve` and `triage users …`: the review page and its accounts."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from pipeline.commands.common import ConfigOption, command, out
+from pipeline.config import load_settings
+
+commands = typer.Typer()
+
+
+users_app = typer.Typer(help="Comptes de la page de relecture (rôles agent et admin).", no_args_is_help=True)
+commands.add_typer(users_app, name="users")
+
+
+@commands.command()
+@command
+def serve(config: Optional[Path] = ConfigOption,
+          host: Optional[str] = typer.Option(None, help="Adresse d'écoute (défaut : [web] host)."),
+          port: Optional[int] = typer.Option(None, help="Port (défaut : [web] port).")):
+    """Lance la page de relecture (secret des sessions : variable TRIAGE_WEB_SECRET par défaut).
+
+    Exemple : TRIAGE_WEB_SECRET=$(openssl rand -hex 32) triage serve --port 8080
+    """
+    from pipeline.web.server import serve as run_server
+    run_server(load_settings(config), host, port)
+
+
+def _password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return typer.prompt("Mot de passe", hide_input=True, confirmation_prompt="Confirmez le mot de passe")
+
+
+@users_app.command("add")
+@command
+def users_add(username: str = typer.Argument(..., help="Identifiant de connexion."),
+              role: str = typer.Option("agent", help="agent ou admin."),
+              password_stdin: bool = typer.Option(False, "--password-stdin", help="Lire le mot de passe sur stdin."),
+              config: Optional[Path] = ConfigOption):
+    """Crée un compte (mot de passe demandé, haché avec argon2id).
+
+    Exemple : triage users add marie --role admin
+    """
+    from pipeline.store.database import open_database
+    from pipeline.web.users import add_user
+    sessions = open_database(load_settings(config).database_url)
+    with sessions() as session:
+        add_user(session, username, _password(password_stdin), role)
+        session.commit()
+    out.print(f"Compte {username} créé ({role}).")
+
+
+@users_app.command("passwd")
+@command
+def users_passwd(username: str = typer.Argument(..., help="Identifiant de connexion."),
+                 password_stdin: bool = typer.Option(False, "--password-stdin", help="Lire le mot de passe sur stdin."),
+                 config: Optional[Path] = ConfigOption):
+    """Change le mot de passe d'un compte (ses sessions ouvertes sont fermées).
+
+    Exemple : triage users passwd marie
+    """
+    from pipeline.store.database import open_database
+    from pipeline.web.users import set_password
+    sessions = open_database(load_settings(config).database_url)
+    with sessions() as session:
+        set_password(session, username, _password(password_stdin))
+        session.commit()
+    out.print(f"Mot de passe de {username} changé.")
+
+
+@users_app.command("list")
+@command
+def users_list(config: Optional[Path] = ConfigOption,
+               as_json: bool = typer.Option(False, "--json", help="Une liste JSON sur stdout.")):
+    """Liste les comptes, leur rôle et leur état.
+
+    Exemple : triage users list --json
+    """
+    from pipeline.store.database import open_database
+    from pipeline.web.users import list_users
+    sessions = open_database(load_settings(config).database_url)
+    with sessions() as session:
+        rows = [{"username": u.username, "role": u.role, "active": u.active, "created_at": u.created_at.isoformat()}
+                for u in list_users(session)]
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return
+    for row in rows:
+        out.print(f"{row['username']:<24} {row['role']:<6} {'actif' if row['active'] else 'désactivé'}")
