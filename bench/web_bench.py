@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from pipeline.config import load_settings  # noqa: E402
-from pipeline.reference import HORS, load_reference  # noqa: E402
+from pipeline.reference import load_reference  # noqa: E402
 from pipeline.routing_table import load_routing_table  # noqa: E402
 from pipeline.store.database import open_database  # noqa: E402
 from pipeline.store.files import FileStore  # noqa: E402

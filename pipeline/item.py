@@ -6,7 +6,7 @@ it into an `Item`; each later stage returns a new `Item` with one more piece fil
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 

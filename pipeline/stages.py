@@ -10,7 +10,6 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from pipeline.classify.predict import CompetenceModel
 from pipeline.config import OcrSettings, Settings

@@ -1,6 +1,5 @@
 """A whole run on real files, on SQLite and PostgreSQL: store, quarantine, move, rerun, chrono."""
 import multiprocessing
-import shutil
 
 import pytest
 from sqlalchemy import func, select

@@ -2,6 +2,8 @@
 held-out split, and make it active only if it is not worse (or if the admin forces it)."""
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -14,6 +16,8 @@ from pipeline.classify.quality import measure, not_worse
 from pipeline.classify.training import fit
 from pipeline.errors import ModelError
 
+MIN_COMPARISON = 30  # held-out examples needed for a fair comparison with the champion
+
 
 @dataclass(frozen=True)
 class TrainingResult:
@@ -21,6 +25,7 @@ class TrainingResult:
     metrics: dict
     champion_version: str | None
     champion_metrics: dict | None
+    compared: dict  # the challenger's figures on the same examples as the champion's
     promoted: bool
     reason: str  # French, for the admin
 
@@ -38,26 +43,50 @@ def train_and_decide(examples: list[Example], model_dir: Path, *, target_precisi
     rows, truth = featurize([e.text for e in held_out]), [e.competence for e in held_out]
     challenger = fitter(train)
     metrics = measure(challenger, rows, truth, target_precision)
-    champion_version, champion_metrics = active_version(model_dir), None
+    champion_version, champion_metrics, challenger_on_same = active_version(model_dir), None, metrics
     if champion_version is not None:
         try:
             champion, _ = load_model(model_dir, champion_version)
-            champion_metrics = measure(champion, rows, truth, target_precision)
         except ModelError:
             champion_version = None  # an unreadable champion cannot block a sound challenger
-    better = not_worse(metrics, champion_metrics)
+        else:
+            # Compare on the held-out examples the champion never saw, or it would be judged on its homework.
+            unseen = _unseen_by(model_dir, champion_version, held_out)
+            subset_rows, subset_truth = [rows[i] for i in unseen], [truth[i] for i in unseen]
+            champion_metrics = measure(champion, subset_rows, subset_truth, target_precision)
+            challenger_on_same = measure(challenger, subset_rows, subset_truth, target_precision) \
+                if len(unseen) < len(held_out) else metrics
+    better = not_worse(challenger_on_same, champion_metrics)
     promoted = force or better
-    reason = _reason(metrics, champion_metrics, better, force)
+    reason = _reason(challenger_on_same, champion_metrics, better, force)
     metadata = {"metrics": {"holdout_accuracy": metrics["accuracy"], "holdout_macro_f1": metrics["macro_f1"],
                             "holdout_size": metrics["n"], **_flat(metrics)},
                 "evaluation": metrics, "thresholds": metrics["thresholds"],
-                "champion": {"version": champion_version, "evaluation": champion_metrics},
+                "champion": {"version": champion_version, "evaluation": champion_metrics,
+                             "challenger_on_same_examples": challenger_on_same},
                 "decision": {"promoted": promoted, "forced": force and not better, "reason": reason},
                 "training": {**summary(train), "held_out": summary(held_out)}}
     info = save_model(challenger, model_dir, metadata, activate=promoted)
+    write_sidecar(model_dir, info.version, ".trained.json",
+                  json.dumps(sorted(_key(e.text) for e in train)).encode())
     write_sidecar(model_dir, info.version, ".confusion.png",
                   confusion_png(metrics["confusion"], f"Modèle {info.version} : échantillon réservé de {metrics['n']}"))
-    return TrainingResult(info, metrics, champion_version, champion_metrics, promoted, reason)
+    return TrainingResult(info, metrics, champion_version, champion_metrics, challenger_on_same, promoted, reason)
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _unseen_by(model_dir: Path, version: str, held_out: list[Example]) -> list[int]:
+    """Indexes of held-out examples a model was not trained on (all of them if its list is unknown,
+    or if it saw so many that too few would be left to compare)."""
+    path = Path(model_dir) / f"competence-{version}.trained.json"
+    if not path.exists():
+        return list(range(len(held_out)))
+    seen = set(json.loads(path.read_text()))
+    unseen = [i for i, e in enumerate(held_out) if _key(e.text) not in seen]
+    return unseen if len(unseen) >= MIN_COMPARISON else list(range(len(held_out)))
 
 
 def _flat(metrics: dict) -> dict:

@@ -34,8 +34,9 @@ def train_now(settings: Settings, *, import_path: Path | None = None, force: boo
 
 
 def print_result(result: TrainingResult) -> None:
-    metrics, champion = result.metrics, result.champion_metrics
-    table = Table(title=f"Modèle {result.challenger.version} (échantillon réservé de {metrics['n']} exemples)")
+    metrics, champion = result.compared, result.champion_metrics
+    table = Table(title=f"Modèle {result.challenger.version} : échantillon réservé de {result.metrics['n']} exemples, "
+                        f"dont {metrics['n']} jamais vus par le modèle actif pour la comparaison")
     for column in ("Mesure", "Nouveau modèle", f"Modèle actif ({result.champion_version or 'aucun'})"):
         table.add_column(column)
     rows = (("Exactitude", "accuracy"), ("F1 macro", "macro_f1"))

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import re
 
-from sqlalchemy import and_, false, func, or_, select, true, tuple_
+from sqlalchemy import and_, false, func, select, true, tuple_
 from sqlalchemy.orm import Session
 
 from pipeline.reference import HORS
