@@ -156,7 +156,7 @@ class _Batch:
 
     def _duplicate(self, session: Session, existing, document: Document, source: Source,
                    result: SourceSummary) -> None:
-        repository.add_source(session, existing, document)
+        repository.add_source(session, existing, document, self.files)
         session.commit()
         result.counts["duplicates"] += 1
         log.info("duplicate of %s: %s", existing.chrono, document.ref, extra={"item": existing.chrono})

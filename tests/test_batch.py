@@ -109,6 +109,9 @@ def test_same_email_in_two_sources_is_one_item_with_two_sources(run_setup, stage
     summary = run_batch([Folder(settings.folders[0])], stages, sessions, files, pool)
     assert summary.totals["stored"] == 1 and summary.totals["duplicates"] == 1
     assert count(sessions, ItemRow) == 1 and count(sessions, ItemSourceRow) == 2
+    with sessions() as session:  # both copies kept byte for byte
+        stored = {files.get(s.sha256) for s in session.execute(select(ItemSourceRow)).scalars()}
+    assert stored == {raw, b"Delivered-To: eau@grandbesancon.fr\r\n" + raw}
 
 
 def test_chrono_counter_restarts_every_year(database_url):

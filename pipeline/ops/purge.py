@@ -66,6 +66,8 @@ def purge(settings: Settings, older_than: str, *, dry_run: bool = False, now: da
             QuarantineRow.created_at < cutoff, QuarantineRow.filename != "")).scalars().all()
         ids = [item.id for item in items]
         digests = {d for d in session.execute(select(ItemFileRow.sha256).where(ItemFileRow.item_id.in_(ids))).scalars() if d}
+        digests |= {d for d in session.execute(select(ItemSourceRow.sha256).where(ItemSourceRow.item_id.in_(ids)))
+                    .scalars() if d}
         digests |= {item.sha256 for item in items} | {q.sha256 for q in old_quarantine}
         doomed = digests - _still_used(session, ids, {q.id for q in old_quarantine})
         result.items, result.quarantine = len(items), len(old_quarantine)
@@ -95,6 +97,8 @@ def _still_used(session: Session, purged_ids: list[int], purged_quarantine: set[
     """Digests that a kept item or quarantine entry still points to (the store is shared by content)."""
     kept = set(session.execute(select(ItemFileRow.sha256).where(ItemFileRow.item_id.not_in(purged_ids))).scalars())
     kept |= set(session.execute(select(ItemRow.sha256).where(ItemRow.id.not_in(purged_ids))).scalars())
+    kept |= set(session.execute(select(ItemSourceRow.sha256).where(ItemSourceRow.item_id.not_in(purged_ids)))
+                .scalars())
     kept |= set(session.execute(select(QuarantineRow.sha256).where(QuarantineRow.id.not_in(purged_quarantine)))
                 .scalars())
     return kept
@@ -112,7 +116,8 @@ def _anonymise_children(session: Session, ids: list[int]) -> None:
     session.execute(update(ItemFileRow).where(ItemFileRow.item_id.in_(ids))
                     .values(name="", text="", sha256=None, error=None))
     session.execute(update(PredictionRow).where(PredictionRow.item_id.in_(ids)).values(evidence=""))
-    session.execute(update(ItemSourceRow).where(ItemSourceRow.item_id.in_(ids)).values(ref=cast(ItemSourceRow.id, String)))
+    session.execute(update(ItemSourceRow).where(ItemSourceRow.item_id.in_(ids))
+                    .values(ref=cast(ItemSourceRow.id, String), sha256=None))
     session.execute(update(ReviewEventRow).where(ReviewEventRow.item_id.in_(ids)).values(comment=""))
     session.execute(update(LetterRow).where(LetterRow.item_id.in_(ids))
                     .values(recipient="", recipient_email="", subject="", body="", pdf_path=""))

@@ -26,13 +26,15 @@ def find_existing(session: Session, sha256: str, message_id: str | None = None) 
     return row
 
 
-def add_source(session: Session, row: ItemRow, document: Document) -> bool:
-    """Record another place the item was found; False when that place was already known."""
+def add_source(session: Session, row: ItemRow, document: Document, files: FileStore) -> bool:
+    """Record another place the item was found, keeping this copy's bytes (the same email delivered
+    to two mailboxes differs in its headers); False when that place was already known."""
     known = session.execute(select(ItemSourceRow).where(ItemSourceRow.item_id == row.id,
                                                         ItemSourceRow.source == document.source,
                                                         ItemSourceRow.ref == document.ref)).scalar_one_or_none()
     if known is None:
-        session.add(ItemSourceRow(item_id=row.id, source=document.source, ref=document.ref, seen_at=now()))
+        session.add(ItemSourceRow(item_id=row.id, source=document.source, ref=document.ref, seen_at=now(),
+                                  sha256=files.put(document.raw) if document.raw else None))
     return known is None
 
 
@@ -68,7 +70,7 @@ def save_item(session: Session, item: Item, files: FileStore, *, run_id: int | N
     row.predictions += [PredictionRow(kind="place", rank=rank, label=p.commune, score=p.score,
                                       evidence=p.evidence[:500], detail=f"{p.kind}/{p.zone}")
                         for rank, p in enumerate(item.places, 1)]
-    row.sources = [ItemSourceRow(source=document.source, ref=document.ref, seen_at=created)]
+    row.sources = [ItemSourceRow(source=document.source, ref=document.ref, seen_at=created, sha256=row.sha256)]
     session.add(row)
     return row
 

@@ -121,6 +121,7 @@ class ItemSourceRow(Base):
     source: Mapped[str] = mapped_column(String(200))
     ref: Mapped[str] = mapped_column(String(1000))
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sha256: Mapped[str | None] = mapped_column(String(64))  # this copy's bytes, in the file store
 
     item: Mapped[ItemRow] = relationship(back_populates="sources")
 
