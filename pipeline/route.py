@@ -11,23 +11,29 @@ from pipeline.understand.nlp import fold
 LOW_OCR_CONFIDENCE = 55.0
 
 
+def destination(competence: str | None, commune: str | None, text: str, table: RoutingTable,
+                reference: Reference) -> tuple[str, str, str | None]:
+    """(kind, destination, problem): a service, the commune's town hall, or the other administration."""
+    handled_by = reference.competence(competence).handled_by if competence else "metropole"
+    service = table.services.get(competence or "", "Accueil et courrier")
+    if handled_by == "commune":
+        if commune and commune != HORS:
+            return handled_by, service.format(commune=reference.commune_name(commune)), None
+        return handled_by, "Mairie à déterminer", "compétence communale mais aucune commune membre détectée"
+    if handled_by == "autre":
+        administration = _administration(text, table)
+        if administration is None:
+            return handled_by, service.format(administration="à déterminer"), \
+                "administration compétente non reconnue : à choisir"
+        return handled_by, service.format(administration=administration), None
+    return handled_by, service, None
+
+
 def route(item: Item, table: RoutingTable, reference: Reference, threshold: float, today: date) -> Item:
     """Decide where the item goes and whether a clerk must look at it first."""
     competence = item.competence
-    handled_by = reference.competence(competence).handled_by if competence else "metropole"
-    reasons = []
-    destination = table.services.get(competence or "", "Accueil et courrier")
-    if handled_by == "commune":
-        if item.commune and item.commune != HORS:
-            destination = destination.format(commune=reference.commune_name(item.commune))
-        else:
-            destination = "Mairie à déterminer"
-            reasons.append("compétence communale mais aucune commune membre détectée")
-    elif handled_by == "autre":
-        administration = _administration(item.text, table)
-        destination = destination.format(administration=administration or "à déterminer")
-        if administration is None:
-            reasons.append("administration compétente non reconnue : à choisir")
+    handled_by, where, problem = destination(competence, item.commune, item.text, table, reference)
+    reasons = [problem] if problem else []
     top = item.competences[0].probability if item.competences else 0.0
     if threshold > 1:
         reasons.append(f"le modèle n'atteint pas la précision visée pour « {competence} » : vérification systématique")
@@ -40,7 +46,7 @@ def route(item: Item, table: RoutingTable, reference: Reference, threshold: floa
         reasons.append("aucun texte lisible")
     start = (item.received_at.date() if item.received_at else today)
     delay = table.urgent_delay if item.urgent else table.delay_for(competence)
-    return item.with_(routing=Routing(destination_kind=handled_by, destination=destination,
+    return item.with_(routing=Routing(destination_kind=handled_by, destination=where,
                                       status="to_review" if reasons else "routed",
                                       due_date=delay.after(start), reasons=tuple(reasons)))
 

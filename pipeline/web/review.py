@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from pipeline.reference import HORS, Reference
+from pipeline.route import destination as route_destination
 from pipeline.routing_table import RoutingTable
 from pipeline.store.schema import ItemRow, ReviewEventRow
-from pipeline.understand.nlp import fold
 
 TRACKED = ("status", "competence", "commune", "urgent", "destination", "destination_kind", "due_date")
 OPEN_STATUSES = ("routed", "confirmed", "corrected")  # routed to a service, not yet handled
@@ -96,19 +96,9 @@ def _commit(session: Session, row: ItemRow) -> None:
 
 
 def destination(competence: str, commune: str | None, text: str, ctx: Context) -> tuple[str, str]:
-    """(kind, destination) for a competence and a commune, as pipeline/route.py decides them."""
-    handled_by = ctx.reference.competence(competence).handled_by
-    service = ctx.table.services.get(competence, "Accueil et courrier")
-    if handled_by == "commune":
-        if commune and commune != HORS:
-            return handled_by, service.format(commune=ctx.reference.commune_name(commune))
-        return handled_by, "Mairie à déterminer"
-    if handled_by == "autre":
-        folded = f" {fold(text)} "
-        found = next((name for name, words in ctx.table.administrations
-                      if any(f" {fold(word)} " in folded for word in words)), "à déterminer")
-        return handled_by, service.format(administration=found)
-    return handled_by, service
+    """(kind, destination) for a competence and a commune, decided as the pipeline decides them."""
+    kind, where, _ = route_destination(competence, commune, text, ctx.table, ctx.reference)
+    return kind, where
 
 
 def due_date(row: ItemRow, competence: str, urgent: bool, ctx: Context) -> date:
