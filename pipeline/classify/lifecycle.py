@@ -3,7 +3,6 @@ held-out split, and make it active only if it is not worse (or if the admin forc
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -16,6 +15,7 @@ from pipeline.classify.quality import measure, not_worse
 from pipeline.classify.training import fit
 from pipeline.errors import ModelError
 
+TRAINED_SUFFIX = ".trained.txt"  # fingerprints of the texts a version was trained on, one per line
 MIN_COMPARISON = 30  # held-out examples needed for a fair comparison with the champion
 
 
@@ -67,8 +67,7 @@ def train_and_decide(examples: list[Example], model_dir: Path, *, target_precisi
                 "decision": {"promoted": promoted, "forced": force and not better, "reason": reason},
                 "training": {**summary(train), "held_out": summary(held_out)}}
     info = save_model(challenger, model_dir, metadata, activate=promoted)
-    write_sidecar(model_dir, info.version, ".trained.json",
-                  json.dumps(sorted(_key(e.text) for e in train)).encode())
+    write_sidecar(model_dir, info.version, TRAINED_SUFFIX, "\n".join(sorted(_key(e.text) for e in train)).encode())
     write_sidecar(model_dir, info.version, ".confusion.png",
                   confusion_png(metrics["confusion"], f"Modèle {info.version} : échantillon réservé de {metrics['n']}"))
     return TrainingResult(info, metrics, champion_version, champion_metrics, challenger_on_same, promoted, reason)
@@ -81,10 +80,10 @@ def _key(text: str) -> str:
 def _unseen_by(model_dir: Path, version: str, held_out: list[Example]) -> list[int]:
     """Indexes of held-out examples a model was not trained on (all of them if its list is unknown,
     or if it saw so many that too few would be left to compare)."""
-    path = Path(model_dir) / f"competence-{version}.trained.json"
+    path = Path(model_dir) / f"competence-{version}{TRAINED_SUFFIX}"
     if not path.exists():
         return list(range(len(held_out)))
-    seen = set(json.loads(path.read_text()))
+    seen = set(path.read_text().split())
     unseen = [i for i, e in enumerate(held_out) if _key(e.text) not in seen]
     return unseen if len(unseen) >= MIN_COMPARISON else list(range(len(held_out)))
 
