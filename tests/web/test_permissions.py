@@ -6,7 +6,7 @@ import pytest
 from tests.web.conftest import csrf_of, login
 
 PAGES = ["/file", "/elements/{item}", "/services", "/services/eau_assainissement", "/mairies/25560",
-         "/elements/{item}/fichiers/{file}"]
+         "/elements/{item}/fichiers/{file}", "/debrief"]
 ADMIN_PAGES = ["/admin/executions", "/admin/quarantaine", "/admin/modeles", "/admin/utilisateurs"]
 
 
@@ -46,6 +46,17 @@ def test_agent_cannot_reach_admin_pages_but_admin_can(site, client):
     login(client, "admin")
     for url in ADMIN_PAGES:
         assert client.get(url).status_code == 200, url
+
+
+def test_clerks_read_the_morning_debrief_on_the_page(site, client):
+    login(client, "agent")
+    assert 'href="/debrief"' in client.get("/file").text
+    response = client.get("/debrief?jour=2026-11-23")
+    assert response.status_code == 200
+    assert "Débrief" in response.text and "lundi 23 novembre 2026" in response.text
+    assert "data:image/png;base64," in response.text  # charts embedded, nothing fetched
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    assert client.get("/debrief?jour=hier").status_code == 400
 
 
 def test_wrong_password_is_refused_in_french(client):
