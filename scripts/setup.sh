@@ -28,6 +28,9 @@ if ! cmp -s requirements.lock .venv/.installed-lock 2>/dev/null; then
 fi
 .venv/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . >/dev/null
 
+# The drop folders of the default configuration (config/triage.toml), so `triage run` works at once.
+mkdir -p var/inbox/scanner var/inbox/eml
+
 if [ ! -f models/active.json ]; then
     .venv/bin/triage train
 fi
