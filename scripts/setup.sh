@@ -26,7 +26,11 @@ if ! cmp -s requirements.lock .venv/.installed-lock 2>/dev/null; then
     .venv/bin/pip install -q --disable-pip-version-check -r requirements.lock
     cp requirements.lock .venv/.installed-lock
 fi
-.venv/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . >/dev/null
+# setuptools is chatty about editable installs: its output is shown only if the install fails.
+if ! log=$(.venv/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . 2>&1); then
+    echo "$log" >&2
+    exit 1
+fi
 
 # The drop folders of the default configuration (config/triage.toml), so `triage run` works at once.
 mkdir -p var/inbox/scanner var/inbox/eml
