@@ -6,6 +6,7 @@ clerk's final label wins over the prediction.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -86,7 +87,6 @@ def corrections_since_last_training(settings: Settings, sessions: sessionmaker) 
     created = read_metadata(settings.classifier.model_dir, version)["created_at"] if version else None
     query = select(func.count()).select_from(ReviewEventRow)
     if created:
-        from datetime import datetime
         query = query.where(ReviewEventRow.at > datetime.fromisoformat(created))
     with sessions() as session:
         return session.execute(query).scalar_one()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 HORS = "HORS"  # the request or the sender is outside the territory
@@ -42,11 +42,11 @@ class Reference:
     def competence(self, code: str) -> Competence:
         return self.competence_by_code[code]
 
-    @property
+    @cached_property
     def competence_by_code(self) -> dict[str, Competence]:
         return {c.code: c for c in self.competences}
 
-    @property
+    @cached_property
     def commune_by_insee(self) -> dict[str, Commune]:
         return {c.insee: c for c in self.communes}
 

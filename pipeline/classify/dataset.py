@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipeline.errors import ConfigError
+from pipeline.store.schema import ItemRow, TrainingExampleRow
 
 REVIEWED_STATUSES = ("confirmed", "corrected", "handled")
 HOLDOUT_SHARE = 0.2
@@ -47,7 +49,6 @@ def load_seed(seed_dir: Path, codes: set[str]) -> list[Example]:
 
 def reviewed_examples(session: Session) -> list[Example]:
     """Every item a clerk confirmed or corrected: the final label (the clerk's) is the truth."""
-    from pipeline.store.schema import ItemRow
     rows = session.execute(select(ItemRow.chrono, ItemRow.text, ItemRow.competence, ItemRow.commune,
                                   ItemRow.received_at)
                            .where(ItemRow.status.in_(REVIEWED_STATUSES), ItemRow.competence.is_not(None),
@@ -56,7 +57,6 @@ def reviewed_examples(session: Session) -> list[Example]:
 
 
 def imported_examples(session: Session) -> list[Example]:
-    from pipeline.store.schema import TrainingExampleRow
     rows = session.execute(select(TrainingExampleRow)).scalars().all()
     return [Example(r.text, r.competence, r.commune, f"import:{r.source}", r.received_at) for r in rows]
 
@@ -99,7 +99,6 @@ def split(examples: list[Example], share: float = HOLDOUT_SHARE, seed: int = 13)
 
 
 def summary(examples: list[Example]) -> dict:
-    from collections import Counter
     return {"n_examples": len(examples),
             "by_competence": dict(sorted(Counter(e.competence for e in examples).items())),
             "by_origin": dict(Counter(e.origin.split(":")[0] for e in examples))}

@@ -49,6 +49,7 @@ class Gazetteer:
     entries: dict[str, list[Entry]]  # folded pattern -> entries
     by_postcode: dict[str, list[tuple[str, str, str]]]  # postcode -> [(folded name, commune, name)]
     member_postcodes: frozenset[str]
+    member_communes: frozenset[str]  # INSEE codes of the members
     fuzzy_names: tuple[str, ...]  # folded member names worth a fuzzy look (long enough)
 
     def lookup(self, folded: str) -> list[Entry]:
@@ -65,7 +66,7 @@ class Gazetteer:
 def _variants(name: str) -> set[str]:
     folded = " ".join(fold(name).split())
     out = {folded}
-    for long, short in (("saint ", "st "), ("sainte ", "ste "), (" les ", " les "), (" sur ", " s/ ")):
+    for long, short in (("saint ", "st "), ("sainte ", "ste ")):
         if long in f" {folded} ":
             out.add(f" {folded} ".replace(long, short).strip())
     if folded.startswith(("la ", "le ", "les ")):
@@ -109,4 +110,5 @@ def load_gazetteer(reference_dir: Path) -> Gazetteer:
     fuzzy_names = tuple(sorted({" ".join(fold(c.name).split()) for c in reference.communes if len(c.name) >= 6}
                                | {" ".join(fold(a).split()) for c in reference.communes for a in c.aliases
                                   if len(a) >= 6}))
-    return Gazetteer(matcher, entries, by_postcode, member_postcodes, fuzzy_names)
+    member_communes = frozenset(c.insee for c in reference.communes)
+    return Gazetteer(matcher, entries, by_postcode, member_postcodes, member_communes, fuzzy_names)

@@ -136,10 +136,9 @@ def _bare_postcodes(text, gazetteer: Gazetteer, zone_at, taken):
 
 
 def _permit_refs(text, gazetteer: Gazetteer):
-    members = {c for entries in gazetteer.entries.values() for e in entries for c in [e.commune]}
     for match in PERMIT.finditer(text):
         insee = "25" + match.group(2)
-        if insee in members:
+        if insee in gazetteer.member_communes:
             yield match.start(), match.end(), Place(insee, insee, match.group(0), "permit_ref", "body",
                                                     KIND_WEIGHT["permit_ref"])
 
