@@ -1,0 +1,1 @@
+"""The pieces of tools/make_samples.py, one noun per module."""
