@@ -96,6 +96,25 @@ class OcrSettings(BaseModel):
     min_text_chars_per_page: int = 25  # below this a PDF page has no usable text layer
 
 
+class LimitsSettings(BaseModel):
+    """Budgets per document, checked before the work starts, so one document cannot stall or sink the night.
+
+    An exceeded budget is a quarantine reason (errors.BudgetExceeded), except text length: a long
+    text is stored whole and only its first `max_text_chars` are read by the NLP stages."""
+
+    model_config = {"extra": "forbid"}
+
+    max_message_bytes: int = Field(default=60_000_000, gt=0)  # one email or one dropped file
+    max_mime_depth: int = Field(default=12, gt=0)  # nested multiparts / attached messages
+    max_attachments: int = Field(default=40, gt=0)  # parts read per email
+    max_pages_per_item: int = Field(default=100, gt=0)  # pages OCRed or read, all parts together
+    max_page_points: float = Field(default=5_000.0, gt=0)  # a PDF page side (1 pt = 1/72 in; A0 is 3,370)
+    max_pixels_per_page: int = Field(default=60_000_000, gt=0)  # after any scaling (decompression bombs)
+    max_text_chars: int = Field(default=200_000, gt=0)  # read by spaCy and the classifier (stored whole)
+    ocr_seconds_per_item: float = Field(default=600.0, gt=0)  # OCR budget of one item, all its pages
+    worker_memory_mb: int = Field(default=2_048, gt=0)  # address-space limit of each OCR worker
+
+
 class ClassifierSettings(BaseModel):
     model_dir: Path = Path("models")
     review_threshold: float = 0.55  # top-1 probability under which a clerk must look (no per-competence threshold)
@@ -173,6 +192,7 @@ class Settings(BaseSettings):
     folders: list[FolderSource] = Field(default_factory=list)
     mailboxes: list[MailboxSource] = Field(default_factory=list)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
+    limits: LimitsSettings = Field(default_factory=LimitsSettings)
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)

@@ -1,8 +1,13 @@
 """The error tree and the exit codes cron reads.
 
 TriageError
-├─ ItemError       this message or file is bad: quarantine it with a reason, the batch goes on
-└─ FatalError      the run cannot go on: exit with the code of its kind
+├─ ItemError            this message or file is bad: quarantine it with a reason, the batch goes on
+│  └─ BudgetExceeded    it is larger than a configured limit (pixels, pages, bytes, depth, time)
+├─ SourceError          a whole source failed (folder missing, mailbox unreachable): the others go on
+│  └─ MailboxError      an IMAP mailbox: connection, TLS, login, folder
+└─ FatalError           the run cannot go on: exit with the code of its kind
+   ├─ ConfigError, MissingProgramError, DatabaseError, ModelError, AlreadyRunningError, SendError
+   └─ NotFoundError     a command named something that does not exist (a model version, a letter)
 """
 from enum import IntEnum
 
@@ -19,6 +24,7 @@ class ExitCode(IntEnum):
     DATABASE = 12
     MODEL = 13
     INTERNAL = 70
+    INTERRUPTED = 130  # Ctrl-C (SIGINT), as shells report it
 
 
 EXIT_MEANINGS = {  # what cron's mail says; the README's table is this one
@@ -33,6 +39,7 @@ EXIT_MEANINGS = {  # what cron's mail says; the README's table is this one
     ExitCode.DATABASE: "base de données injoignable",
     ExitCode.MODEL: "modèle de classement absent ou refusé",
     ExitCode.INTERNAL: "erreur interne (bogue) : voir le journal",
+    ExitCode.INTERRUPTED: "interrompu (Ctrl-C) : ce qui était enregistré le reste, relancez",
 }
 
 
@@ -41,7 +48,31 @@ class TriageError(Exception):
 
 
 class ItemError(TriageError):
-    """One message or file cannot be processed; the text is the reason shown to a clerk (French)."""
+    """One message or file cannot be processed; the text is the reason shown to a clerk (French).
+
+    `slug` is a short stable code of the kind of reason (e.g. "pdf-corrupt", "ocr-timeout",
+    "too-many-pages") so the quarantine can be grouped and counted by reason."""
+
+    slug = "unreadable"
+
+    def __init__(self, message: str, slug: str | None = None):
+        super().__init__(message)
+        if slug:
+            self.slug = slug
+
+
+class BudgetExceeded(ItemError):
+    """The document is larger than a configured limit; checked before the work starts."""
+
+    slug = "over-budget"
+
+
+class SourceError(TriageError):
+    """A whole source failed (server unreachable, bad password, folder missing): the run goes on."""
+
+
+class MailboxError(SourceError):
+    """An IMAP mailbox could not be read or updated (connection, TLS, login, folder)."""
 
 
 class FatalError(TriageError):
@@ -76,3 +107,9 @@ class AlreadyRunningError(FatalError):
 
 class SendError(FatalError):
     exit_code = ExitCode.SEND_FAILED
+
+
+class NotFoundError(FatalError):
+    """A command named something that does not exist; a usage problem, not a bug."""
+
+    exit_code = ExitCode.USAGE

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from typing import Iterator, Protocol
 
-from pipeline.errors import TriageError
+from pipeline.errors import SourceError
 from pipeline.item import Document
 
-
-class SourceError(TriageError):
-    """A whole source failed (server unreachable, bad password, folder missing): the run goes on."""
+__all__ = ["Source", "SourceError"]
 
 
 class Source(Protocol):
