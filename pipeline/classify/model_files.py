@@ -17,6 +17,7 @@ from pathlib import Path
 
 import joblib
 
+from pipeline.atomic import write_atomically
 from pipeline.errors import ModelError
 
 ACTIVE = "active.json"
@@ -30,21 +31,6 @@ class ModelInfo:
     metadata: dict
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def save_model(model, model_dir: Path, metadata: dict, *, activate: bool = True) -> ModelInfo:
     """Write model + metadata under a new version; optionally make it the active one."""
     version = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
@@ -54,10 +40,10 @@ def save_model(model, model_dir: Path, metadata: dict, *, activate: bool = True)
         data = buffer.read()
     digest = hashlib.sha256(data).hexdigest()
     path = Path(model_dir) / f"competence-{version}.joblib"
-    _atomic_write(path, data)
+    write_atomically(path, data)
     meta = {**metadata, "version": version, "file": path.name, "sha256": digest,
             "created_at": datetime.now(timezone.utc).isoformat()}
-    _atomic_write(path.with_suffix(".json"), json.dumps(meta, indent=2, ensure_ascii=False).encode())
+    write_atomically(path.with_suffix(".json"), json.dumps(meta, indent=2, ensure_ascii=False).encode())
     if activate:
         activate_version(model_dir, version)
     return ModelInfo(version, path, digest, meta)
@@ -98,13 +84,13 @@ def _pointer(model_dir: Path) -> dict:
 
 
 def _write_pointer(model_dir: Path, version: str, history: list[str]) -> None:
-    _atomic_write(Path(model_dir) / ACTIVE, json.dumps({"version": version, "previous": history}).encode())
+    write_atomically(Path(model_dir) / ACTIVE, json.dumps({"version": version, "previous": history}).encode())
 
 
 def write_sidecar(model_dir: Path, version: str, suffix: str, data: bytes) -> Path:
     """A file that goes with a version (e.g. its confusion matrix image)."""
     path = Path(model_dir) / f"competence-{version}{suffix}"
-    _atomic_write(path, data)
+    write_atomically(path, data)
     return path
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 import email
 import email.policy
 import io
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from pdf2image import convert_from_bytes
 from pdf2image.exceptions import PDFPageCountError, PDFPopplerTimeoutError, PDFSyntaxError
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from pipeline.atomic import write_atomically
 from pipeline.errors import ItemError
 from pipeline.extract import pdf
 from pipeline.extract.mail import decode_bytes, header_text
@@ -113,9 +112,5 @@ def page_png(raw: bytes, sha256: str, content_type: str, number: int, cache_dir:
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=True)
     data = buffer.getvalue()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".page.")
-    with os.fdopen(handle, "wb") as out:
-        out.write(data)
-    os.replace(temporary, path)
+    write_atomically(path, data)
     return data
