@@ -166,17 +166,16 @@ def put_originals(settings, sessions, ids: list[int]) -> None:
 def measure(url: str, data_dir: Path, requests: int, count: int) -> dict[str, list[float]]:
     from fastapi.testclient import TestClient
 
+    from pipeline.store.users import add_user
     from pipeline.web.app import create_app
-    from pipeline.web.users import add_user
     settings = load_settings(ROOT / "config/triage.toml", database_url=url, data_dir=data_dir, folders=[])
     sessions = open_database(url)
     with sessions() as session:
         add_user(session, "bench", "mot-de-passe-du-banc", "admin")
-        session.commit()
     rng = random.Random(11)
     item_ids = [rng.randint(1, count) for _ in range(requests)]
     put_originals(settings, sessions, item_ids)
-    app = create_app(settings, sessions=sessions, secret_key="bench-" * 8)
+    app = create_app(settings, database=sessions, secret_key="bench-" * 8)
     pages = {
         "file (à revoir, page 1)": lambda i: "/file",
         "file (tous, page 200)": lambda i: "/file?statut=tous&page=200",

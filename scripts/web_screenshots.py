@@ -27,8 +27,8 @@ from pipeline.config import FolderSource, load_settings  # noqa: E402
 from pipeline.runner import run_configured  # noqa: E402
 from pipeline.store.database import open_database  # noqa: E402
 from pipeline.store.schema import ItemRow  # noqa: E402
+from pipeline.store.users import add_user  # noqa: E402
 from pipeline.web.app import create_app  # noqa: E402
-from pipeline.web.users import add_user  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync", "--lang=fr-FR"]
@@ -67,7 +67,6 @@ def main() -> None:
     sessions = open_database(settings.database_url)
     with sessions() as session:
         add_user(session, "marie.dupont", "mot-de-passe-de-demo", "admin")
-        session.commit()
         items = list(session.execute(select(ItemRow).order_by(ItemRow.id)).scalars())
     email = next((i for i in items if i.channel == "email" and i.commune_evidence and i.status == "to_review"),
                  next(i for i in items if i.channel == "email" and i.commune_evidence))
@@ -75,7 +74,7 @@ def main() -> None:
 
     import uvicorn
     from playwright.sync_api import sync_playwright
-    app = create_app(settings, sessions=sessions, secret_key="capture-" * 8)
+    app = create_app(settings, database=sessions, secret_key="capture-" * 8)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

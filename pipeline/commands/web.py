@@ -48,11 +48,10 @@ def users_add(username: str = typer.Argument(..., help="Identifiant de connexion
     Exemple : triage users add marie --role admin
     """
     from pipeline.store.database import open_database
-    from pipeline.web.users import add_user
-    sessions = open_database(load_settings(config).database_url)
-    with sessions() as session:
+    from pipeline.store.users import add_user
+    database = open_database(load_settings(config).database_url)
+    with database() as session:
         add_user(session, username, _password(password_stdin), role)
-        session.commit()
     out.print(f"Compte {username} créé ({role}).")
 
 
@@ -66,11 +65,10 @@ def users_passwd(username: str = typer.Argument(..., help="Identifiant de connex
     Exemple : triage users passwd marie
     """
     from pipeline.store.database import open_database
-    from pipeline.web.users import set_password
-    sessions = open_database(load_settings(config).database_url)
-    with sessions() as session:
+    from pipeline.store.users import set_password
+    database = open_database(load_settings(config).database_url)
+    with database() as session:
         set_password(session, username, _password(password_stdin))
-        session.commit()
     out.print(f"Mot de passe de {username} changé.")
 
 
@@ -83,9 +81,9 @@ def users_list(config: Optional[Path] = ConfigOption,
     Exemple : triage users list --json
     """
     from pipeline.store.database import open_database
-    from pipeline.web.users import list_users
-    sessions = open_database(load_settings(config).database_url)
-    with sessions() as session:
+    from pipeline.store.users import list_users
+    database = open_database(load_settings(config).database_url)
+    with database() as session:
         rows = [{"username": u.username, "role": u.role, "active": u.active, "created_at": u.created_at.isoformat()}
                 for u in list_users(session)]
     if as_json:

@@ -251,3 +251,26 @@ class TrainingExampleRow(Base):
     commune: Mapped[str | None] = mapped_column(String(10))
     received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebSessionRow(Base):
+    """A signed-in browser (migration 0006_web_sessions): deleting the row ends the session, whatever
+    copies of its cookie exist (logout, new password, account disabled)."""
+
+    __tablename__ = "web_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie's token
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LoginFailureRow(Base):
+    """A wrong password, kept a quarter of an hour for the login throttle (migration 0006_web_sessions)."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_name_at", "username", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(200))  # as normalised by the login (strip, casefold)
+    client: Mapped[str] = mapped_column(String(100))  # the client's address
+    at: Mapped[float] = mapped_column(Float, index=True)  # Unix time: compared the same on both backends

@@ -1,7 +1,9 @@
 """The review application: FastAPI, server-rendered French pages, a little JavaScript for the keys.
 
-`create_app(settings)` wires the database, reference data, sessions, CSRF, security headers and
-the routes (one module per noun in pipeline/web/routes/). `triage serve` runs it with uvicorn.
+`create_app(settings)` opens the database once and hands it to the routes (the `db` dependency of
+pipeline/web/auth.py gives each request a session of it; the queries are in pipeline/store/), and
+wires reference data, sessions, CSRF, security headers and the routes (one module per noun in
+pipeline/web/routes/). `triage serve` runs it with uvicorn.
 """
 from __future__ import annotations
 
@@ -14,19 +16,19 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import event
-from sqlalchemy.orm import sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
 from pipeline.reference import load_reference
 from pipeline.routing_table import load_routing_table
+from pipeline.store import search
 from pipeline.store.database import open_database
 from pipeline.store.files import FileStore
-from pipeline.web import search
+from pipeline.store.queue import Searching
 from pipeline.web.auth import CsrfRejected, Forbidden, LoginRequired, verify_csrf
 from pipeline.web.pages import render, templates
+from pipeline.web.password_checks import PasswordChecks
 from pipeline.web.review import Context
 
 HERE = Path(__file__).parent
@@ -66,38 +68,28 @@ def _security_headers(response, path: str) -> None:
         response.headers.setdefault("Cache-Control", "no-store")
 
 
-def _tune_connections(engine) -> None:
-    """PostgreSQL's JIT compiles expensive-looking queries for hundreds of milliseconds: not worth it here."""
-    if engine.dialect.name != "postgresql":
-        return
+def create_app(settings: Settings, *, database=None, secret_key: str | None = None) -> FastAPI:
+    """Build the application; the secret comes from the environment variable the config names.
 
-    @event.listens_for(engine, "connect")
-    def _no_jit(connection, _record):
-        with connection.cursor() as cursor:
-            cursor.execute("SET jit = off")
-        connection.commit()
-
-    engine.pool.dispose()  # connections opened before (migrations) would keep the default
-
-
-def create_app(settings: Settings, *, sessions: sessionmaker | None = None, secret_key: str | None = None) -> FastAPI:
-    """Build the application; the secret comes from the environment variable the config names."""
+    `database` (what open_database returns) is opened here from the settings when not given.
+    """
     secret = secret_key or settings.web.secret_key.resolve()
     if len(secret) < MIN_SECRET:
         raise ConfigError(f"clé secrète des sessions trop courte ({len(secret)} caractères, {MIN_SECRET} au moins)",
                           hint="export TRIAGE_WEB_SECRET=$(openssl rand -hex 32)")
-    sessions = sessions or open_database(settings.database_url)
-    _tune_connections(sessions.kw["bind"])
+    database = database or open_database(settings.database_url)
+    search.tune_for_queries(database)
     app = FastAPI(title="triage : relecture", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(verify_csrf)])
     app.state.settings = settings
-    app.state.sessions = sessions
+    app.state.database = database
+    app.state.password_checks = PasswordChecks()
     app.state.files = FileStore(settings.file_store_dir)
     app.state.cache_dir = settings.data_dir / "cache" / "pages"
     app.state.zone = ZoneInfo(settings.timezone)
     app.state.reference = load_reference(settings.reference_dir)
     app.state.context = Context(app.state.reference, load_routing_table(settings.routing_file), app.state.zone)
-    app.state.search_mode = search.search_mode(sessions.kw["bind"])
+    app.state.searching = Searching(search.search_mode(database), app.state.zone)
     templates.env.globals["zone"] = app.state.zone
 
     @app.middleware("http")

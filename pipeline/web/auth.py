@@ -1,37 +1,27 @@
-"""Who is asking: signed session cookies that expire, roles, and CSRF tokens on every form.
+"""Who is asking: server-side sessions behind signed cookies, roles, and CSRF tokens on every form.
 
-The session cookie (Starlette's, signed with the configured secret) holds the user id, a
-fingerprint of the password hash, when the session started and a CSRF token. The cookie is
-refused when idle too long (its signature is dated, and re-signed at most once a minute while
-the clerk works), and each request checks the account is still active, its password unchanged
-and the session younger than the maximum lifetime.
+The session cookie (Starlette's, signed with the configured secret) holds the token of a
+server-side session (pipeline/store/users.py), and a CSRF token. The cookie is refused when idle
+too long (its signature is dated, and re-signed at most once a minute while the clerk works);
+the server-side session ends at logout, on a new password, when the account is disabled, and
+after the maximum lifetime, so a copied cookie stops working with it.
 """
 from __future__ import annotations
 
 import hmac
 import secrets
 import time
-from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
 
-from pipeline.store.schema import AppUserRow
-from pipeline.web.users import fingerprint
+from pipeline.store import users
+from pipeline.store.users import Account
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-@dataclass(frozen=True)
-class CurrentUser:
-    id: int
-    username: str
-    role: str
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
+CurrentUser = Account  # what the routes receive: plain data, not a database row
 
 
 class LoginRequired(Exception):
@@ -50,8 +40,8 @@ class CsrfRejected(Exception):
 
 
 def db(request: Request):
-    """One database session per request."""
-    with request.app.state.sessions() as session:
+    """One database session per request, from the database opened once at the app's start."""
+    with request.app.state.database() as session:
         yield session
 
 
@@ -63,14 +53,17 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-def log_in(request: Request, user: AppUserRow) -> None:
+def log_in(request: Request, session, user: Account) -> None:
     """Start a fresh session (new CSRF token: nothing from before the login survives)."""
     request.session.clear()
-    request.session.update({"uid": user.id, "fp": fingerprint(user), "iat": int(time.time()),
-                            "csrf": secrets.token_urlsafe(32)})
+    request.session.update({"sid": users.start_session(session, user.id), "csrf": secrets.token_urlsafe(32)})
 
 
-def log_out(request: Request) -> None:
+def log_out(request: Request, session) -> None:
+    """End the session on the server too: a copy of the cookie is worth nothing afterwards."""
+    token = request.session.get("sid")
+    if isinstance(token, str):
+        users.end_session(session, token)
     request.session.clear()
 
 
@@ -105,20 +98,17 @@ def _next_url(request: Request) -> str:
     return quote(request.url.path + query, safe="/?=&%")
 
 
-def current_user(request: Request, session: Session = Depends(db)) -> CurrentUser:
-    uid = request.session.get("uid")
-    if uid is None:
+def current_user(request: Request, session=Depends(db)) -> CurrentUser:
+    token = request.session.get("sid")
+    if not isinstance(token, str):
         raise LoginRequired(_next_url(request))
-    settings = request.app.state.settings.web
-    row = session.get(AppUserRow, uid)
-    expired = time.time() - request.session.get("iat", 0) > settings.session_max_hours * 3600
-    if row is None or not row.active or request.session.get("fp") != fingerprint(row) or expired:
+    user = users.session_account(session, token, request.app.state.settings.web.session_max_hours)
+    if user is None:
         request.session.clear()
         raise LoginRequired(_next_url(request), "Votre session a expiré : reconnectez-vous.")
     now = int(time.time())
     if now - request.session.get("seen", 0) >= 60:  # re-signs the cookie: the idle delay runs from the last use
         request.session["seen"] = now
-    user = CurrentUser(row.id, row.username, row.role)
     request.state.user = user
     return user
 

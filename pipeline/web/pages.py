@@ -7,12 +7,14 @@ from pathlib import Path
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from pipeline.status import ItemStatus
+from pipeline.status import label as status_label
 from pipeline.web.auth import csrf_token, pop_flashes
-from pipeline.web.queue import CHANNELS, STATUSES, display_subject
+from pipeline.web.queue import CHANNELS, STATUS_TABS, display_subject
 from pipeline.web.review import ACTIONS
-from pipeline.web.users import ROLES
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+ROLES = {"agent": "Agent", "admin": "Administrateur"}
 MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 
 
@@ -60,7 +62,7 @@ def size(value: int | None) -> str:
 
 
 templates.env.filters.update(when=when, day=day, percent=percent, number=number, size=size)
-templates.env.globals.update(STATUSES=STATUSES, CHANNELS=CHANNELS, ACTIONS=ACTIONS, ROLES=ROLES,
+templates.env.globals.update(ItemStatus=ItemStatus, STATUS_TABS=STATUS_TABS, status_label=status_label, CHANNELS=CHANNELS, ACTIONS=ACTIONS, ROLES=ROLES,
                              display_subject=display_subject)
 
 
@@ -72,7 +74,7 @@ KINDS = {"metropole": "service de la métropole", "commune": "mairie", "autre": 
 def change_value(reference, key: str, value) -> str:
     """A value of the audit trail as a clerk reads it."""
     if key == "status":
-        return STATUSES.get(value, value or "—")
+        return status_label(value) if value else "—"
     if key == "competence":
         return reference.competence_by_code[value].label if value in reference.competence_by_code else value or "—"
     if key == "commune":

@@ -11,8 +11,8 @@ import pytest
 
 from pipeline.config import load_settings
 from pipeline.store.database import open_database
+from pipeline.store.users import add_user
 from pipeline.web.app import create_app
-from pipeline.web.users import add_user
 from tests.conftest import ROOT
 from tests.web.seed import sample_items, store
 
@@ -38,9 +38,8 @@ def site(tmp_path, database_url):
         add_user(session, "agent", PASSWORDS["agent"], "agent")
         add_user(session, "agent2", PASSWORDS["agent2"], "agent")
         add_user(session, "admin", PASSWORDS["admin"], "admin")
-        session.commit()
     ids = store(sessions, settings.file_store_dir, sample_items(4))
-    app = create_app(settings, sessions=sessions, secret_key=SECRET)
+    app = create_app(settings, database=sessions, secret_key=SECRET)
     yield type("Site", (), {"settings": settings, "sessions": sessions, "items": ids, "app": app})
     sessions.kw["bind"].dispose()
 

@@ -130,7 +130,7 @@ def test_users_commands_add_list_and_change_passwords(site, tmp_path, monkeypatc
         {k: u[k] for k in ("username", "role", "active")} for u in listed]
     changed = runner.invoke(app, ["users", "passwd", "marie", "--password-stdin"], input="encore-un-autre-secret\n")
     assert changed.exit_code == 0, changed.output
-    from pipeline.web.users import authenticate
+    from pipeline.store.users import authenticate
     with site.sessions() as session:
         assert authenticate(session, "marie", "encore-un-autre-secret") is not None
         assert authenticate(session, "marie", "un-mot-de-passe-solide") is None

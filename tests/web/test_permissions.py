@@ -96,12 +96,11 @@ def test_login_form_itself_needs_its_token(client):
 
 
 def test_changed_password_ends_open_sessions(site, client):
-    from pipeline.web.users import set_password
+    from pipeline.store.users import set_password
     login(client, "agent")
     assert client.get("/file").status_code == 200
     with site.sessions() as session:
         set_password(session, "agent", "un-tout-nouveau-mot-de-passe")
-        session.commit()
     response = client.get("/file", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith("/connexion")
 

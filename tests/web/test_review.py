@@ -149,26 +149,27 @@ def test_filters_and_pagination(site, client):
 def test_next_item_walks_the_whole_view_in_queue_order(site):
     """Urgent first, then nearest due date (a missing one included), then registration order."""
     from datetime import date
-    from types import SimpleNamespace
     from zoneinfo import ZoneInfo
 
     from sqlalchemy import update
 
-    from pipeline.web import queue as q
+    from pipeline.store import queue as store
+    from pipeline.store.queue import Position, Searching
     dues = [date(2027, 1, 5), None, date(2027, 1, 5), date(2026, 12, 24)]
     with site.sessions() as session:
         for item_id, due, urgent in zip(site.items, dues, [False, False, True, False]):
             session.execute(update(ItemRow.__table__).where(ItemRow.__table__.c.id == item_id)
                             .values(due_date=due, urgent=urgent))
         session.commit()
-        zone, filters = ZoneInfo("Europe/Paris"), q.Filters(status=q.ALL)
-        expected = [row.id for row in session.execute(select(ItemRow.id).order_by(*q.ORDER))]
+        how, view = Searching("like", ZoneInfo("Europe/Paris")), store.QueueView(status=store.ALL)
+        expected = [row.id for row in session.execute(select(ItemRow.id).order_by(*store.ORDER))]
         assert expected[0] == site.items[2]  # the urgent one
         walked = [expected[0]]
         while len(walked) < len(expected):
             current = session.get(ItemRow, walked[-1])
-            position = SimpleNamespace(id=current.id, urgent=current.urgent, due_date=current.due_date)
-            walked.append(q.next_item_id(session, filters, "like", zone, position, exclude=current.id))
+            position = Position(current.id, current.urgent, current.due_date)
+            walked.append(store.next_item_id(session, view, how, position, exclude=current.id))
         assert walked == expected
         last = session.get(ItemRow, walked[-1])
-        assert q.next_item_id(session, filters, "like", zone, last, exclude=last.id) == expected[0]  # wraps
+        assert store.next_item_id(session, view, how, Position(last.id, last.urgent, last.due_date),
+                                  exclude=last.id) == expected[0]  # wraps

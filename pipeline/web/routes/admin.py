@@ -19,7 +19,8 @@ from pipeline.errors import ItemError, ModelError, TriageError
 from pipeline.extract.filetype import sniff
 from pipeline.item import Document
 from pipeline.store import repository
-from pipeline.store.schema import ModelVersionRow, QuarantineRow, RunRow
+from pipeline.store import model_versions, run_history
+from pipeline.store.schema import QuarantineRow
 from pipeline.web import originals
 from pipeline.web.auth import CurrentUser, db, flash, require_admin
 from pipeline.web.pages import render
@@ -40,11 +41,9 @@ def _page_number(request: Request) -> int:
 
 
 @router.get("/executions")
-def runs(request: Request, user: CurrentUser = Depends(require_admin), session: Session = Depends(db)):
+def runs(request: Request, user: CurrentUser = Depends(require_admin), session=Depends(db)):
     number = _page_number(request)
-    total = session.execute(select(func.count()).select_from(RunRow)).scalar_one()
-    rows = session.execute(select(RunRow).order_by(RunRow.started_at.desc(), RunRow.id.desc())
-                           .offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).scalars().all()
+    rows, total = run_history.page_of_runs(session, number, PAGE_SIZE)
     return render(request, "admin_runs.html", runs=rows, number=number, pages=max(1, -(-total // PAGE_SIZE)),
                   total=total)
 
@@ -206,9 +205,9 @@ def _model_files(model_dir: Path) -> list[dict]:
 
 
 @router.get("/modeles")
-def models(request: Request, user: CurrentUser = Depends(require_admin), session: Session = Depends(db)):
+def models(request: Request, user: CurrentUser = Depends(require_admin), session=Depends(db)):
     model_dir = Path(request.app.state.settings.classifier.model_dir)
-    rows = {r.version: r for r in session.execute(select(ModelVersionRow)).scalars()}
+    rows = model_versions.by_version(session)
     versions = []
     for meta in _model_files(model_dir):
         version = meta.get("version", "")

@@ -6,7 +6,6 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy.orm import Session
 
 from pipeline.report import render, yesterday
 from pipeline.report.charts import draw_all
@@ -20,7 +19,7 @@ REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; b
 
 @router.get("/debrief", response_class=HTMLResponse)
 def debrief(request: Request, jour: str | None = None, user: CurrentUser = Depends(current_user),
-            session: Session = Depends(db)):
+            session=Depends(db)):
     settings = request.app.state.settings
     try:
         day = date.fromisoformat(jour) if jour else yesterday(settings)

@@ -2,22 +2,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import SimpleNamespace
 from urllib.parse import parse_qsl, quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
 
 from pipeline.errors import ItemError
 from pipeline.reference import HORS
-from pipeline.store.schema import ItemFileRow, ItemRow, ReviewEventRow
+from pipeline.store import queue as store_queue
+from pipeline.store import review as store
+from pipeline.store.queue import Position
+from pipeline.store.review import Conflict, ItemFile, Refused, ReviewedItem
 from pipeline.web import originals
 from pipeline.web import queue as q
 from pipeline.web.auth import CurrentUser, current_user, db, flash, safe_next
 from pipeline.web.pages import render
-from pipeline.web.review import Conflict, Decision, Refused, review, set_handled
+from pipeline.web.review import Decision, review
 from pipeline.web.routes.queue import commune_choices
 from pipeline.web.sanitize import Evidence, email_frame_document, highlight
 
@@ -33,19 +33,22 @@ FRAME_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; fr
 class Viewable:
     """A file whose pages can be shown as images."""
 
-    file: ItemFileRow
+    file: ItemFile
     pages: list[int]
 
 
-def _item(session: Session, item_id: int) -> ItemRow:
-    row = session.execute(select(ItemRow).where(ItemRow.id == item_id)
-                          .options(selectinload(ItemRow.files), selectinload(ItemRow.predictions))).scalar()
-    if row is None:
+def _item(session, item_id: int) -> ReviewedItem:
+    found = store.item(session, item_id)
+    if found is None:
         raise HTTPException(404)
-    return row
+    return found
 
 
-def _viewables(request: Request, row: ItemRow) -> list[Viewable]:
+def _position(item: ReviewedItem) -> Position:
+    return Position(item.id, item.urgent, item.due_date)
+
+
+def _viewables(request: Request, row: ReviewedItem) -> list[Viewable]:
     pages_by_name: dict[str, list[int]] = {}
     for file in row.files:
         if file.role == "page" and file.page_number:
@@ -66,7 +69,7 @@ def _viewables(request: Request, row: ItemRow) -> list[Viewable]:
     return out
 
 
-def _evidence(row: ItemRow, reference) -> tuple[list[dict], list[Evidence]]:
+def _evidence(row: ReviewedItem, reference) -> tuple[list[dict], list[Evidence]]:
     places, marks, seen = [], [], set()
     for p in sorted((p for p in row.predictions if p.kind == "place"), key=lambda p: p.rank):
         kind, _, zone = (p.detail or "").partition("/")
@@ -83,7 +86,7 @@ def _evidence(row: ItemRow, reference) -> tuple[list[dict], list[Evidence]]:
     return places, marks
 
 
-def _competence_choices(row: ItemRow, reference) -> tuple[list[dict], list[dict]]:
+def _competence_choices(row: ReviewedItem, reference) -> tuple[list[dict], list[dict]]:
     """Top-3 suggestions first, then every other competence; the first nine get keys 1-9."""
     top = sorted((p for p in row.predictions if p.kind == "competence"), key=lambda p: p.rank)[:3]
     order = [p.label for p in top if p.label in reference.competence_by_code]
@@ -96,57 +99,55 @@ def _competence_choices(row: ItemRow, reference) -> tuple[list[dict], list[dict]
              else p.label, "code": p.label, "score": p.score} for p in top], choices
 
 
-def item_page(request: Request, session: Session, row: ItemRow, back: str, status_code: int = 200,
+def item_page(request: Request, session, row: ReviewedItem, back: str, status_code: int = 200,
               conflict: Conflict | None = None):
     state = request.app.state
     reference = state.reference
     filters = q.Filters.from_params(dict(parse_qsl(back)))
-    events = list(session.execute(select(ReviewEventRow).where(ReviewEventRow.item_id == row.id)
-                                  .order_by(ReviewEventRow.at.desc(), ReviewEventRow.id.desc())).scalars())
+    events = store.events(session, row.id)
     places, marks = _evidence(row, reference)
     top, choices = _competence_choices(row, reference)
     email_view = None
     original = next((f for f in row.files if f.role == "original"), None)
     if row.channel == "email" and original and state.files.exists(original.sha256):
         email_view = originals.read_email_view(state.files.get(original.sha256))
-    following = q.next_item_id(session, filters, state.search_mode, state.zone, row, exclude=row.id)
+    following = store_queue.next_item_id(session, filters, state.searching, _position(row), exclude=row.id)
     return render(request, "item.html", status_code=status_code, item=row, back=back, filters=filters,
                   events=events, places=places, text=highlight(row.text or "", marks), top=top, choices=choices,
                   email_view=email_view, original=original, viewables=_viewables(request, row),
                   attachments=[f for f in row.files if f.role == "attachment" and f.sha256],
                   communes=commune_choices(reference), hors=HORS, next_id=following, conflict=conflict,
-                  remaining=q.remaining(session, filters, state.search_mode, state.zone))
+                  remaining=store_queue.remaining(session, filters, state.searching))
 
 
 @router.get("/elements/{item_id}")
-def show(item_id: int, request: Request, user: CurrentUser = Depends(current_user), session: Session = Depends(db)):
+def show(item_id: int, request: Request, user: CurrentUser = Depends(current_user), session=Depends(db)):
     return item_page(request, session, _item(session, item_id), request.url.query)
 
 
-def _advance(request: Request, session: Session, row_before: ItemRow, back: str) -> RedirectResponse:
+def _advance(request: Request, session, position: Position, back: str) -> RedirectResponse:
     """Auto-advance: the next item of the clerk's view of the queue, or the queue when it is empty."""
     state = request.app.state
     filters = q.Filters.from_params(dict(parse_qsl(back)))
-    following = q.next_item_id(session, filters, state.search_mode, state.zone, row_before, exclude=row_before.id)
+    following = store_queue.next_item_id(session, filters, state.searching, position, exclude=position.id)
     if following is None:
         flash(request, "Plus aucun élément dans cette vue de la file : bravo !", "info")
         return RedirectResponse(f"/file?{back}", status_code=303)
     return RedirectResponse(f"/elements/{following}?{back}", status_code=303)
 
 
-def _conflict_page(request: Request, session: Session, item_id: int, back: str, exc: Conflict):
-    session.rollback()
+def _conflict_page(request: Request, session, item_id: int, back: str, exc: Conflict):
     return item_page(request, session, _item(session, item_id), back, status_code=409, conflict=exc)
 
 
 @router.post("/elements/{item_id}/relecture")
 def submit_review(item_id: int, request: Request, version: int = Form(...), competence: str = Form(...),
                   commune: str = Form(""), urgent: str = Form(""), comment: str = Form(""), retour: str = Form(""),
-                  user: CurrentUser = Depends(current_user), session: Session = Depends(db)):
+                  user: CurrentUser = Depends(current_user), session=Depends(db)):
     """Confirm (nothing changed) or correct; every change becomes a review_event, then the next item."""
     retour = q.Filters.from_params(dict(parse_qsl(retour))).query_string()  # rebuilt: only known filters travel
     row = _item(session, item_id)
-    position = SimpleNamespace(id=row.id, urgent=row.urgent, due_date=row.due_date)  # its place in the queue
+    position = _position(row)  # its place in the queue before the change
     decision = Decision(competence=competence, commune=None if commune in ("", q.NO_COMMUNE) else commune,
                         urgent=urgent == "1", comment=comment.strip())
     try:
@@ -163,13 +164,12 @@ def submit_review(item_id: int, request: Request, version: int = Form(...), comp
 
 @router.post("/elements/{item_id}/traite")
 def mark_handled(item_id: int, request: Request, version: int = Form(...), retour: str = Form("/services"),
-                 traite: str = Form("1"), user: CurrentUser = Depends(current_user), session: Session = Depends(db)):
+                 traite: str = Form("1"), user: CurrentUser = Depends(current_user), session=Depends(db)):
     """A service marks the item handled (traite=1) or reopens it (traite=0)."""
     back = safe_next(retour)
     try:
-        set_handled(session, item_id, version, user.username, handled=traite == "1")
+        chrono = store.set_handled(session, item_id, version, user.username, handled=traite == "1")
     except Conflict as exc:
-        session.rollback()
         who = f" par {exc.event.user}" if exc.event else ""
         flash(request, f"Cet élément a été modifié{who} entre-temps : rien n'a été enregistré. "
                        "Vérifiez son état puis recommencez.", "error")
@@ -177,14 +177,13 @@ def mark_handled(item_id: int, request: Request, version: int = Form(...), retou
     except Refused as exc:
         flash(request, f"Action refusée : {exc}", "error")
         return RedirectResponse(back, status_code=303)
-    chrono = session.get(ItemRow, item_id).chrono
     flash(request, f"{chrono} marqué traité." if traite == "1" else f"{chrono} rouvert.")
     return RedirectResponse(back, status_code=303)
 
 
 @router.get("/elements/{item_id}/courriel.html")
 def email_frame(item_id: int, request: Request, user: CurrentUser = Depends(current_user),
-                session: Session = Depends(db)):
+                session=Depends(db)):
     """The email's HTML made inert, for a sandboxed frame (its own CSP: no script, no remote load)."""
     row = _item(session, item_id)
     original = next((f for f in row.files if f.role == "original"), None)
@@ -197,16 +196,16 @@ def email_frame(item_id: int, request: Request, user: CurrentUser = Depends(curr
     return HTMLResponse(email_frame_document(view.html), headers={"Content-Security-Policy": FRAME_POLICY})
 
 
-def _file(session: Session, item_id: int, file_id: int) -> ItemFileRow:
-    file = session.get(ItemFileRow, file_id)
-    if file is None or file.item_id != item_id or not file.sha256:
+def _file(session, item_id: int, file_id: int) -> ItemFile:
+    file = store.item_file(session, item_id, file_id)
+    if file is None:
         raise HTTPException(404)
     return file
 
 
 @router.get("/elements/{item_id}/fichiers/{file_id}")
 def download(item_id: int, file_id: int, request: Request, user: CurrentUser = Depends(current_user),
-             session: Session = Depends(db)):
+             session=Depends(db)):
     """The file as received, always as a download (a sender's HTML or SVG never opens in our origin)."""
     file = _file(session, item_id, file_id)
     if not request.app.state.files.exists(file.sha256):
@@ -220,7 +219,7 @@ def download(item_id: int, file_id: int, request: Request, user: CurrentUser = D
 
 @router.get("/elements/{item_id}/fichiers/{file_id}/pages/{number}.png")
 def page_image(item_id: int, file_id: int, number: int, request: Request,
-               user: CurrentUser = Depends(current_user), session: Session = Depends(db)):
+               user: CurrentUser = Depends(current_user), session=Depends(db)):
     file = _file(session, item_id, file_id)
     state = request.app.state
     try:

@@ -1,30 +1,16 @@
-"""Logging in and out."""
+"""Logging in and out; failed tries throttled per name and client (rules in pipeline/store/users.py)."""
 from __future__ import annotations
 
-import time
-
 from fastapi import APIRouter, Depends, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
-from sqlalchemy.orm import Session
 
+from pipeline.store import users
 from pipeline.web.auth import db, flash, log_in, log_out, safe_next
 from pipeline.web.pages import render
-from pipeline.web.users import authenticate
+from pipeline.web.password_checks import Busy
 
 router = APIRouter()
-MAX_FAILURES = 5
-LOCKOUT_S = 15 * 60
-
-
-def _locked(request: Request, username: str) -> bool:
-    failures = request.app.state.__dict__.setdefault("login_failures", {})
-    recent = [t for t in failures.get(username.lower(), []) if time.time() - t < LOCKOUT_S]
-    failures[username.lower()] = recent
-    return len(recent) >= MAX_FAILURES
-
-
-def _failed(request: Request, username: str) -> None:
-    request.app.state.login_failures.setdefault(username.lower(), []).append(time.time())
 
 
 @router.get("/connexion")
@@ -33,24 +19,56 @@ def login_page(request: Request, suite: str = "/"):
     return render(request, "login.html", next_url=safe_next(suite), reason=reason, username="")
 
 
+def _delay(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} seconde{'s' if seconds > 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes > 1 else ''}"
+
+
+def _wait(database, username: str, client: str) -> int:
+    with database() as session:
+        return users.wait_before_login(session, username, client)
+
+
+def _check(database, username: str, password: str, client: str):
+    """The account if the password is right; a failure is recorded for the throttle, a success clears it."""
+    with database() as session:
+        user = users.authenticate(session, username, password)
+        if user is None:
+            users.record_failure(session, username, client)
+        else:
+            users.clear_failures(session, username, client)
+        return user
+
+
+def _start(request: Request, database, user) -> None:
+    with database() as session:
+        log_in(request, session, user)
+
+
 @router.post("/connexion")
-def login(request: Request, username: str = Form(""), password: str = Form(""), suite: str = Form("/"),
-          session: Session = Depends(db)):
-    if _locked(request, username):
+async def login(request: Request, username: str = Form(""), password: str = Form(""), suite: str = Form("/")):
+    database, client = request.app.state.database, request.client.host if request.client else ""
+    wait = await run_in_threadpool(_wait, database, username, client)
+    if wait:
         return render(request, "login.html", status_code=429, next_url=safe_next(suite), username=username,
-                      error="Trop d'essais infructueux : réessayez dans un quart d'heure.")
-    user = authenticate(session, username, password)
+                      error=f"Trop d'essais infructueux pour cet identifiant : réessayez dans {_delay(wait)}.")
+    try:
+        user = await request.app.state.password_checks.run(_check, database, username, password, client)
+    except Busy:
+        return render(request, "login.html", status_code=503, next_url=safe_next(suite), username=username,
+                      error="Trop de connexions en cours : réessayez dans un instant.")
     if user is None:
-        _failed(request, username)
         return render(request, "login.html", status_code=401, next_url=safe_next(suite), username=username,
                       error="Identifiant ou mot de passe incorrect.")
-    log_in(request, user)
+    await run_in_threadpool(_start, request, database, user)
     flash(request, f"Bonjour {user.username}.")
     return RedirectResponse(safe_next(suite), status_code=303)
 
 
 @router.post("/deconnexion")
-def logout(request: Request):
-    log_out(request)
+def logout(request: Request, session=Depends(db)):
+    log_out(request, session)
     request.session["login_reason"] = "Vous êtes déconnecté."
     return RedirectResponse("/connexion", status_code=303)

@@ -6,20 +6,16 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy.orm import Session
 
 from pipeline.reference import HORS
+from pipeline.store import queue as store
+from pipeline.store.review import bulk_confirm
 from pipeline.understand.nlp import fold
 from pipeline.web import queue as q
 from pipeline.web.auth import CurrentUser, current_user, db, flash
 from pipeline.web.pages import render
-from pipeline.web.review import bulk_confirm
 
 router = APIRouter()
-
-
-def _state(request: Request):
-    return request.app.state.search_mode, request.app.state.zone
 
 
 def commune_choices(reference) -> list[tuple[str, str, str]]:
@@ -30,20 +26,19 @@ def commune_choices(reference) -> list[tuple[str, str, str]]:
 
 
 @router.get("/file")
-def queue_page(request: Request, user: CurrentUser = Depends(current_user), session: Session = Depends(db)):
+def queue_page(request: Request, user: CurrentUser = Depends(current_user), session=Depends(db)):
     filters = q.Filters.from_params(request.query_params)
-    mode, zone = _state(request)
-    page = q.page(session, filters, mode, zone, request.app.state.settings.web.page_size)
-    return render(request, "queue.html", filters=filters, page=page, counts=q.status_counts(session),
-                  communes=commune_choices(request.app.state.reference), all_status=q.ALL)
+    state = request.app.state
+    page = store.page(session, filters, state.searching, state.settings.web.page_size)
+    return render(request, "queue.html", filters=filters, page=page, counts=store.status_counts(session),
+                  communes=commune_choices(state.reference), all_status=q.ALL)
 
 
 @router.get("/file/commencer")
-def start(request: Request, user: CurrentUser = Depends(current_user), session: Session = Depends(db)):
+def start(request: Request, user: CurrentUser = Depends(current_user), session=Depends(db)):
     """Open the first item of this view of the queue."""
     filters = q.Filters.from_params(request.query_params)
-    mode, zone = _state(request)
-    first = q.page(session, replace(filters, page=1), mode, zone, 1)
+    first = store.page(session, replace(filters, page=1), request.app.state.searching, 1)
     if not first.rows:
         flash(request, "Aucun élément dans cette vue de la file.", "info")
         return RedirectResponse(f"/file?{filters.query_string()}", status_code=303)
@@ -52,14 +47,12 @@ def start(request: Request, user: CurrentUser = Depends(current_user), session: 
 
 @router.post("/file/confirmer-en-lot")
 def confirm_in_bulk(request: Request, seuil: int = Form(...), retour: str = Form(""),
-                    user: CurrentUser = Depends(current_user), session: Session = Depends(db)):
+                    user: CurrentUser = Depends(current_user), session=Depends(db)):
     """Confirm the items to review of the current view whose confidence reaches the threshold."""
     filters = q.Filters.from_params(dict(parse_qsl(retour)))
     seuil = max(50, min(seuil, 100))
-    threshold = seuil / 100
-    mode, zone = _state(request)
-    where = q.conditions(replace(filters, status=q.ALL), mode, zone)
-    done, left = bulk_confirm(session, where, threshold, user.username)  # redirect below rebuilt from filters
+    done, left = bulk_confirm(session, replace(filters, status=q.ALL), request.app.state.searching, seuil / 100,
+                              user.username)  # redirect below rebuilt from filters
     message = f"{done} élément(s) confirmé(s) en lot (confiance ≥ {seuil} %)."
     if left:
         message += f" Il en reste au moins {left} : relancez la confirmation en lot."

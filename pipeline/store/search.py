@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Engine, and_, func, literal_column, or_, select, text
+from sqlalchemy import Engine, and_, event, func, literal_column, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from pipeline.store.schema import ItemRow
@@ -23,8 +23,14 @@ def terms(query: str) -> list[str]:
     return re.findall(r"\w+", query.lower())[:MAX_TERMS]
 
 
-def search_mode(engine: Engine) -> str:
+def _engine(database) -> Engine:
+    with database() as session:
+        return session.get_bind()
+
+
+def search_mode(database) -> str:
     """fts5, postgresql or like: what this database offers."""
+    engine = _engine(database)
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
             found = connection.execute(text("SELECT 1 FROM pg_indexes WHERE indexname = 'ix_item_fulltext'")).first()
@@ -35,6 +41,21 @@ def search_mode(engine: Engine) -> str:
                 "SELECT name FROM sqlite_master WHERE name = 'item_fts' OR name LIKE 'item_fts_%'"))}
         return "fts5" if "item_fts" in names and set(SQLITE_TRIGGERS) <= names else "like"
     return "like"
+
+
+def _no_jit(connection, _record) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    connection.commit()
+
+
+def tune_for_queries(database) -> None:
+    """PostgreSQL's JIT compiles expensive-looking queries for hundreds of milliseconds: not worth it here."""
+    engine = _engine(database)
+    if engine.dialect.name != "postgresql" or event.contains(engine, "connect", _no_jit):
+        return
+    event.listen(engine, "connect", _no_jit)
+    engine.pool.dispose()  # connections opened before (migrations) would keep the default
 
 
 def condition(mode: str, query: str, materialize: bool = False) -> ColumnElement[bool] | None:
