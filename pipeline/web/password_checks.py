@@ -12,7 +12,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 VERIFY_AT_ONCE = 2
-WAITING_MAX = 16
+WAITING_MAX = 32
 
 
 class Busy(Exception):
