@@ -15,7 +15,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -154,9 +154,14 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(session: Session, user_id: int) -> str:
-    """A new session for this account; returns the token its cookie carries (only a digest is stored)."""
+def start_session(session: Session, user_id: int, max_hours: float) -> str:
+    """A new session for this account; returns the token its cookie carries (only a digest is stored).
+
+    Sessions past their maximum lifetime, which nobody logged out of, are dropped on the way.
+    """
     token = secrets.token_urlsafe(32)
+    session.execute(delete(WebSessionRow).where(
+        WebSessionRow.created_at < datetime.now(timezone.utc) - timedelta(hours=max_hours)))
     session.add(WebSessionRow(token_hash=_digest(token), user_id=user_id, created_at=datetime.now(timezone.utc)))
     session.commit()
     return token

@@ -56,7 +56,9 @@ def csrf_token(request: Request) -> str:
 def log_in(request: Request, session, user: Account) -> None:
     """Start a fresh session (new CSRF token: nothing from before the login survives)."""
     request.session.clear()
-    request.session.update({"sid": users.start_session(session, user.id), "csrf": secrets.token_urlsafe(32)})
+    max_hours = request.app.state.settings.web.session_max_hours
+    request.session.update({"sid": users.start_session(session, user.id, max_hours),
+                            "csrf": secrets.token_urlsafe(32)})
 
 
 def log_out(request: Request, session) -> None:

@@ -47,6 +47,3 @@ class PasswordChecks:
         finally:
             with self._lock:
                 self._admitted -= 1
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
