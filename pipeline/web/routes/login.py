@@ -1,6 +1,8 @@
 """Logging in and out; failed tries throttled per name and client (rules in pipeline/store/users.py)."""
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
@@ -11,6 +13,7 @@ from pipeline.web.pages import render
 from pipeline.web.password_checks import Busy
 
 router = APIRouter()
+log = logging.getLogger("triage.web")
 
 
 @router.get("/connexion")
@@ -52,11 +55,14 @@ async def login(request: Request, username: str = Form(""), password: str = Form
     database, client = request.app.state.database, request.client.host if request.client else ""
     wait = await run_in_threadpool(_wait, database, username, client)
     if wait:
+        log.warning("connexion refusée pour %r depuis %s : trop d'essais infructueux (attente %d s)",
+                    username.strip()[:100], client, wait)
         return render(request, "login.html", status_code=429, next_url=safe_next(suite), username=username,
                       error=f"Trop d'essais infructueux pour cet identifiant : réessayez dans {_delay(wait)}.")
     try:
         user = await request.app.state.password_checks.run(_check, database, username, password, client)
     except Busy:
+        log.warning("connexion refusée depuis %s : trop de vérifications de mot de passe en cours", client)
         return render(request, "login.html", status_code=503, next_url=safe_next(suite), username=username,
                       error="Trop de connexions en cours : réessayez dans un instant.")
     if user is None:
