@@ -69,7 +69,7 @@ def users_passwd(username: str = typer.Argument(..., help="Identifiant de connex
     database = open_database(load_settings(config).database_url)
     with database() as session:
         set_password(session, username, _password(password_stdin))
-    out.print(f"Mot de passe de {username} changé.")
+    out.print(f"Mot de passe de {username} changé : ses sessions ouvertes sont fermées.")
 
 
 @users_app.command("list")

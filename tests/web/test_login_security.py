@@ -160,6 +160,21 @@ def test_parallel_bogus_logins_run_a_bounded_number_of_password_checks_at_once(s
     assert 1 <= site.app.state.password_checks.peak <= VERIFY_AT_ONCE
 
 
+def test_wrong_passwords_sent_in_parallel_from_one_client_are_not_all_verified(site, live_server):
+    from pipeline.store.users import PER_CLIENT
+    from pipeline.web.password_checks import VERIFY_AT_ONCE
+
+    def guess(_):
+        with httpx.Client(base_url=live_server, timeout=60) as http:
+            token = csrf_of(http.get("/connexion").text)
+            return http.post("/connexion", data={"username": "admin", "password": WRONG, "csrf_token": token}).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=30) as pool:
+        statuses = list(pool.map(guess, range(30)))
+    assert set(statuses) <= {401, 429, 503}, statuses
+    assert PER_CLIENT <= statuses.count(401) <= PER_CLIENT + VERIFY_AT_ONCE - 1, statuses
+
+
 def _peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):

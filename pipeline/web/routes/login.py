@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 
 from pipeline.store import users
+from pipeline.store.users import Account
 from pipeline.web.auth import db, flash, log_in, log_out, safe_next
 from pipeline.web.pages import render
 from pipeline.web.password_checks import Busy
@@ -34,15 +36,35 @@ def _wait(database, username: str, client: str) -> int:
         return users.wait_before_login(session, username, client)
 
 
-def _check(database, username: str, password: str, client: str):
-    """The account if the password is right; a failure is recorded for the throttle, a success clears it."""
+@dataclass(frozen=True)
+class Attempt:
+    user: Account | None  # None: wrong name or password, or not tried
+    wait: int = 0  # seconds to wait: not tried at all
+
+
+def _check(database, username: str, password: str, client: str) -> Attempt:
+    """Try the password unless the throttle says wait; a failure is recorded for it, a success clears it.
+
+    The throttle is read again here, in the verification slot: tries sent in parallel all passed
+    the first reading before any of them failed, and must not all be verified.
+    """
     with database() as session:
+        wait = users.wait_before_login(session, username, client)
+        if wait:
+            return Attempt(None, wait)
         user = users.authenticate(session, username, password)
         if user is None:
             users.record_failure(session, username, client)
         else:
             users.clear_failures(session, username, client)
-        return user
+        return Attempt(user)
+
+
+def _throttled(request: Request, username: str, client: str, wait: int, suite: str):
+    log.warning("connexion refusée pour %r depuis %s : trop d'essais infructueux (attente %d s)",
+                username.strip()[:100], client, wait)
+    return render(request, "login.html", status_code=429, next_url=safe_next(suite), username=username,
+                  error=f"Trop d'essais infructueux pour cet identifiant : réessayez dans {_delay(wait)}.")
 
 
 def _start(request: Request, database, user) -> None:
@@ -54,17 +76,17 @@ def _start(request: Request, database, user) -> None:
 async def login(request: Request, username: str = Form(""), password: str = Form(""), suite: str = Form("/")):
     database, client = request.app.state.database, request.client.host if request.client else ""
     wait = await run_in_threadpool(_wait, database, username, client)
-    if wait:
-        log.warning("connexion refusée pour %r depuis %s : trop d'essais infructueux (attente %d s)",
-                    username.strip()[:100], client, wait)
-        return render(request, "login.html", status_code=429, next_url=safe_next(suite), username=username,
-                      error=f"Trop d'essais infructueux pour cet identifiant : réessayez dans {_delay(wait)}.")
+    if wait:  # refused before queueing for a password check
+        return _throttled(request, username, client, wait, suite)
     try:
-        user = await request.app.state.password_checks.run(_check, database, username, password, client)
+        attempt = await request.app.state.password_checks.run(_check, database, username, password, client)
     except Busy:
         log.warning("connexion refusée depuis %s : trop de vérifications de mot de passe en cours", client)
         return render(request, "login.html", status_code=503, next_url=safe_next(suite), username=username,
                       error="Trop de connexions en cours : réessayez dans un instant.")
+    if attempt.wait:
+        return _throttled(request, username, client, attempt.wait, suite)
+    user = attempt.user
     if user is None:
         return render(request, "login.html", status_code=401, next_url=safe_next(suite), username=username,
                       error="Identifiant ou mot de passe incorrect.")
