@@ -41,7 +41,7 @@ def read_document(document: Document, ocr: OcrSettings, limits: LimitsSettings =
         part, pages = _read_text_layer(part, ocr, limits)
         if pages > pages_left:
             part, pages = _failed(part, BudgetExceeded(
-                f"budget de {limits.max_pages_per_item} pages par envoi dépassé", "too-many-pages")), 0
+                f"budget de {limits.max_pages_per_item} pages par envoi dépassé", "too-many-pages"))
         pages_left -= pages
         parts.append(part)
     return item.with_(parts=tuple(parts))
@@ -57,7 +57,7 @@ def _read_text_layer(part: Part, ocr: OcrSettings, limits: LimitsSettings) -> tu
             return part, count
         layer = pdf.text_layer(part.raw, count, ocr.min_text_chars_per_page)
     except ItemError as exc:
-        return _failed(part, exc), 0
+        return _failed(part, exc)
     return (replace(part, pages=tuple(layer)) if layer else part), count
 
 

@@ -97,9 +97,11 @@ def _clean(image: Image.Image, max_pixels: int) -> Image.Image:
     """
     image = image.convert("L")
     if image.width < TARGET_WIDTH * 0.6:  # a phone photo or a scan under ~180 dpi
-        scale = scale_within(image.width, image.height, min(TARGET_WIDTH / image.width, MAX_UPSCALE), max_pixels)
+        wanted = TARGET_WIDTH / image.width
+        scale = scale_within(image.width, image.height, min(wanted, MAX_UPSCALE), max_pixels)
         if scale > 1:
-            width = round(image.width * scale)
+            # Rounded down when capped, so the result stays within the budget.
+            width = TARGET_WIDTH if scale == wanted else int(image.width * scale)
             image = image.resize((width, int(image.height * width / image.width)), Image.LANCZOS)
         image = image.filter(ImageFilter.MedianFilter(3))
     small = image.reduce(REDUCTION)

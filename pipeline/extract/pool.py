@@ -64,9 +64,14 @@ class OcrPool:
     def submit(self, fn, *args) -> Future:
         return self.executor().submit(fn, *args)
 
-    def worker_pids(self) -> list[int]:
-        """The workers' process ids (their process group ids too): what an operator or a test would kill."""
-        return [int(path.name) for path in self._markers.iterdir()]
+    def reading(self) -> dict[int, int]:
+        """Worker pid → index of the page it is reading now (the job's place in `read_pages`)."""
+        found = {}
+        for marker in self._markers.iterdir():
+            text = marker.read_text()
+            if text:
+                found[int(marker.name)] = int(text)
+        return found
 
     def shutdown(self) -> None:
         if self._executor is not None:
