@@ -15,6 +15,7 @@ from pipeline.extract.document import ocr_jobs, read_document
 from pipeline.extract.ocr import _clean, ocr_page
 from pipeline.extract.pool import extract, ocr_pool
 from pipeline.item import Document
+from pipeline.web.originals import page_count, page_png
 
 OCR = OcrSettings(workers=2, page_timeout_s=60)
 
@@ -162,12 +163,13 @@ def test_a_scan_over_the_page_budget_is_quarantined():
 
 def test_ocr_seconds_per_item_stop_the_pages_of_a_slow_item():
     raw = email_with([(f"scan{n}.tif", blank_tiff(40)) for n in range(2)])
-    limits = LimitsSettings(ocr_seconds_per_item=0.5)
+    limits = LimitsSettings(ocr_seconds_per_item=2)
     with ocr_pool(2, limits) as pool:
         [outcome] = extract([doc("tiffs.eml", raw)], OCR, pool)
     assert outcome.item is not None  # the email is stored for review, its unread scans noted
     errors = [p.error for p in outcome.item.parts if p.error]
-    assert errors and all("budget d'OCR" in e for e in errors)
+    assert len(errors) == 2 and any("budget d'OCR de 2 s" in e for e in errors)
+    assert all("budget d'OCR" in e or "OCR trop long (> 2 s)" in e for e in errors)
 
 
 def test_pillow_decompression_bomb_limit_comes_from_the_settings():
@@ -190,3 +192,17 @@ def png_of_text() -> bytes:
     buffer = io.BytesIO()
     Image.new("L", (600, 200), 255).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def test_web_view_of_a_large_pdf_page_stays_within_the_pixel_budget(tmp_path):
+    raw = one_page_pdf(3000, 3000)
+    limits = LimitsSettings(max_pixels_per_page=500_000)
+    assert page_count(raw, "application/pdf", limits) == 1
+    image = Image.open(io.BytesIO(page_png(raw, "ab" * 32, "application/pdf", 1, tmp_path, limits=limits)))
+    assert image.width * image.height <= 500_000  # 1000 pixels wide would be a million
+
+
+def test_web_view_of_a_header_only_png_bomb_decodes_nothing(tmp_path):
+    with pytest.raises(BudgetExceeded) as caught:
+        page_png(png_header_only(20000, 20000), "cd" * 32, "image/png", 1, tmp_path)
+    assert caught.value.slug == "too-many-pixels"

@@ -125,7 +125,7 @@ class OcrPool:
         for future, index in futures.items():
             if owners[index] == owner and future.cancel():
                 results[index] = PageResult(jobs[index].key, None, f"page {jobs[index].page_number} : non lue, "
-                                            f"budget d'OCR de {seconds_per_item:.0f} s par document dépassé",
+                                            f"budget d'OCR de {seconds_per_item:g} s par document dépassé",
                                             "ocr-budget")
 
     def _rebuild(self) -> set[int]:

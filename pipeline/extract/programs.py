@@ -94,7 +94,7 @@ def tesseract(image_path: str, *, language: str, timeout: float, config: tuple[s
         out = run_program(["tesseract", image_path, "stdout", "-l", language, *config, "tsv"], timeout=timeout)
     except ItemError as exc:
         if exc.slug == "tesseract-timeout":
-            raise ItemError(f"OCR trop long (> {timeout:.0f} s)", "ocr-timeout") from exc
+            raise ItemError(f"OCR trop long (> {timeout:g} s)", "ocr-timeout") from exc
         raise ItemError(str(exc), "ocr-failed") from exc
     data: dict[str, list] = {column: [] for column in TSV_COLUMNS}
     for line in out.decode("utf-8", "replace").splitlines()[1:]:
