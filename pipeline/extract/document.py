@@ -101,11 +101,11 @@ def apply_ocr(item: Item, results: list[PageResult]) -> Item:
         for result in failed:
             if result.slug == "ocr-worker-died":
                 raise ItemError(f"{part.name} : {result.error}", result.slug)
-        if failed:
-            parts[index], _ = _failed(part, ItemError(failed[0].error, failed[0].slug))
-            continue
-        pages = sorted((r.page for r in page_results), key=lambda p: p.number)
-        parts[index] = replace(part, pages=tuple(pages))
+        if failed and part.role == "scan":
+            _failed(part, ItemError(failed[0].error, failed[0].slug))
+        pages = sorted((r.page for r in page_results if r.page), key=lambda p: p.number)
+        # An attachment keeps the pages that were read; the first failure is the clerk's review reason.
+        parts[index] = replace(part, pages=tuple(pages), error=failed[0].error if failed else None)
     return item.with_(parts=tuple(parts))
 
 
