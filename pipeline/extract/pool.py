@@ -17,7 +17,7 @@ import shutil
 import signal
 import tempfile
 from collections import defaultdict
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -148,12 +148,12 @@ def ocr_pool(workers: int, limits: LimitsSettings = DEFAULT_LIMITS) -> OcrPool:
     return OcrPool(workers, limits)
 
 
-def extract(documents: list[Document], ocr: OcrSettings, pool: OcrPool,
+def extract(documents: list[Document], ocr: OcrSettings, pool: OcrPool | Executor,
             limits: LimitsSettings | None = None) -> list:
     """Read every document, OCR their pages over the pool; one Outcome per document, in their order."""
     from pipeline.stages import Outcome  # the stages own the Outcome; they import this module first
 
-    limits = limits or pool.limits
+    limits = limits or getattr(pool, "limits", DEFAULT_LIMITS)
     outcomes = []
     for document in documents:
         try:
@@ -171,7 +171,10 @@ def extract(documents: list[Document], ocr: OcrSettings, pool: OcrPool,
             continue
         jobs.extend(item_jobs)
         owners.extend([index] * len(item_jobs))
-    results = pool.read_pages(jobs, owners, limits.ocr_seconds_per_item) if jobs else []
+    if isinstance(pool, OcrPool):
+        results = pool.read_pages(jobs, owners, limits.ocr_seconds_per_item) if jobs else []
+    else:  # a plain executor (the web page's threads): no worker process to lose, no budget clock
+        results = list(pool.map(ocr_page, jobs))
     per_item: dict[int, list[PageResult]] = {}
     for owner, result in zip(owners, results):
         per_item.setdefault(owner, []).append(result)
