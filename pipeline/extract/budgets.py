@@ -70,7 +70,8 @@ def image_frame_count(raw: bytes, limits: LimitsSettings) -> int:
                 image.seek(frame)
                 check_pixels(image.width, image.height, limits.max_pixels_per_page)
     except Image.DecompressionBombError as exc:
-        raise BudgetExceeded(f"image trop grande ({exc})", "too-many-pixels") from exc
+        raise BudgetExceeded("image trop grande (bien plus de pixels que le budget par page)",
+                             "too-many-pixels") from exc
     except (UnidentifiedImageError, OSError, EOFError, ValueError) as exc:
         raise ItemError("image illisible", "image-unreadable") from exc
     return count

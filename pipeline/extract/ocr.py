@@ -84,7 +84,8 @@ def _load(job: PageJob) -> Image.Image:
         check_pixels(image.width, image.height, job.max_pixels)  # from the header, before decoding
         return ImageOps.exif_transpose(image).convert("L")
     except Image.DecompressionBombError as exc:
-        raise BudgetExceeded(f"image trop grande ({exc})", "too-many-pixels") from exc
+        raise BudgetExceeded("image trop grande (bien plus de pixels que le budget par page)",
+                             "too-many-pixels") from exc
     except (UnidentifiedImageError, OSError, EOFError) as exc:
         raise ItemError(f"image illisible : {exc}", "image-unreadable") from exc
 
