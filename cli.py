@@ -120,7 +120,7 @@ def evaluate(directory: Path = typer.Argument(..., help="Dossier étiqueté (lab
     from pipeline.summary import print_evaluation
     settings = load_settings(config)
     stages = Stages.load(settings)
-    with ocr_pool(settings.ocr.workers) as pool:
+    with ocr_pool(settings.ocr.workers, settings.limits) as pool:
         report = run_evaluation(directory, stages, pool)
     if as_json:
         print(json.dumps({k: v for k, v in report.items() if k != "items"}, ensure_ascii=False))

@@ -87,29 +87,32 @@ class MailboxSource(BaseModel):
 
 
 class OcrSettings(BaseModel):
+    """How pages are read; how much a document may cost is in LimitsSettings ([limits])."""
+
     language: str = "fra"
-    dpi: int = 300
+    dpi: int = 300  # at most: scans are read at their own resolution, large pages at less
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
-    page_timeout_s: float = 120.0
-    max_pages: int = 40
-    max_pixels: int = 60_000_000
+    page_timeout_s: float = 120.0  # each page, and never more than limits.ocr_seconds_per_item
     min_text_chars_per_page: int = 25  # below this a PDF page has no usable text layer
 
 
 class LimitsSettings(BaseModel):
     """Budgets per document, checked before the work starts, so one document cannot stall or sink the night.
 
-    An exceeded budget is a quarantine reason (errors.BudgetExceeded), except text length: a long
-    text is stored whole and only its first `max_text_chars` are read by the NLP stages."""
+    An exceeded budget quarantines the file it applies to (errors.BudgetExceeded, with its slug) when
+    that file is the whole document; an email's attachment over budget is left unread, its reason
+    noted, and the email stored for review. A long text is stored whole and only its first
+    `max_text_chars` are read by the NLP stages. The web page's renders obey the same pixel and
+    page budgets."""
 
     model_config = {"extra": "forbid"}
 
     max_message_bytes: int = Field(default=60_000_000, gt=0)  # one email or one dropped file
     max_mime_depth: int = Field(default=12, gt=0)  # nested multiparts / attached messages
     max_attachments: int = Field(default=40, gt=0)  # parts read per email
-    max_pages_per_item: int = Field(default=100, gt=0)  # pages OCRed or read, all parts together
+    max_pages_per_item: int = Field(default=100, gt=0)  # pages OCRed or read, all parts together (and per file)
     max_page_points: float = Field(default=5_000.0, gt=0)  # a PDF page side (1 pt = 1/72 in; A0 is 3,370)
-    max_pixels_per_page: int = Field(default=60_000_000, gt=0)  # after any scaling (decompression bombs)
+    max_pixels_per_page: int = Field(default=60_000_000, gt=0)  # after any scaling; also Pillow's bomb limit
     max_text_chars: int = Field(default=200_000, gt=0)  # read by spaCy and the classifier (stored whole)
     ocr_seconds_per_item: float = Field(default=600.0, gt=0)  # OCR budget of one item, all its pages
     worker_memory_mb: int = Field(default=2_048, gt=0)  # address-space limit of each OCR worker

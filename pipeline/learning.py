@@ -75,7 +75,7 @@ def _read_labelled_folder(folder: Path, settings: Settings, codes: set[str]) -> 
             raise ConfigError(f"{folder / 'labels.jsonl'} : code de compétence inconnu {label.competence!r}")
     documents = [Document("import", str(folder / l.file), Path(l.file).name, (folder / l.file).read_bytes())
                  for l in labels]
-    with ocr_pool(settings.ocr.workers) as pool:
+    with ocr_pool(settings.ocr.workers, settings.limits) as pool:
         outcomes = extract(documents, settings.ocr, pool)
     return [dataset.Example(o.item.text, l.competence, l.commune, f"import:{folder.name}", o.item.received_at)
             for l, o in zip(labels, outcomes) if o.item is not None and o.item.text.strip()]

@@ -34,7 +34,7 @@ def run_configured(settings: Settings, *, dry_run: bool = False, wait_s: float =
         sources = [Folder(spec) for spec in settings.folders]
         sources += [Mailbox(spec, sessions, read_only=dry_run, on_progress=on_progress) for spec in settings.mailboxes]
         try:
-            with ocr_pool(settings.ocr.workers) as pool:
+            with ocr_pool(settings.ocr.workers, settings.limits) as pool:
                 return run_batch(sources, stages, sessions, FileStore(settings.file_store_dir), pool,
                                  dry_run=dry_run, on_progress=on_progress)
         except OperationalError as exc:  # the database went away during the run: what was committed stays

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.understand.gazetteer import load_gazetteer
+from pipeline.understand.nlp import load_nlp
 from pipeline.understand.places import find_places
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -11,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def gazetteer():
-    return load_gazetteer(ROOT / "data/reference")
+    return load_gazetteer(ROOT / "data/reference", load_nlp())
 
 
 LETTER = """Mme Claire Dumont

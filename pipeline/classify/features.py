@@ -8,6 +8,7 @@ from __future__ import annotations
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
+from spacy.language import Language
 
 from pipeline.understand.nlp import fold, load_nlp
 from pipeline.understand.zones import line_zones
@@ -19,10 +20,14 @@ def strip_recipient(text: str) -> str:
     return "\n".join(text[start:end] for start, end, zone in line_zones(text) if zone != "recipient")
 
 
-def featurize(texts: list[str]) -> list[dict[str, str]]:
-    """Turn texts into the two views the vectorizers read; spaCy runs here, once per text."""
+def featurize(texts: list[str], nlp: Language | None = None) -> list[dict[str, str]]:
+    """Turn texts into the two views the vectorizers read; spaCy runs here, once per text.
+
+    `nlp` is the pipeline the caller loaded once; tools that train outside a run may leave it to
+    this process's shared one."""
+    nlp = nlp or load_nlp()
     cleaned = [strip_recipient(t)[:20000] for t in texts]
-    docs = load_nlp().pipe(cleaned, batch_size=32)
+    docs = nlp.pipe(cleaned, batch_size=32)
     out = []
     for text, doc in zip(cleaned, docs):
         lemmas = " ".join(fold(t.lemma_) for t in doc if t.pos_ in KEEP_POS and not t.is_stop and len(t) > 1)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from spacy.language import Language
+
 from pipeline.classify.features import featurize
 from pipeline.classify.model_files import ModelInfo, load_model
 from pipeline.item import Item, Scored
@@ -15,11 +17,12 @@ TOP_K = 3
 class CompetenceModel:
     model: object
     info: ModelInfo
+    nlp: Language | None = None  # the run's spaCy pipeline, for the features
 
     @classmethod
-    def load(cls, model_dir: Path, version: str | None = None) -> "CompetenceModel":
+    def load(cls, model_dir: Path, version: str | None = None, nlp: Language | None = None) -> "CompetenceModel":
         model, info = load_model(model_dir, version)
-        return cls(model, info)
+        return cls(model, info, nlp)
 
     def threshold(self, competence: str | None, default: float) -> float:
         """The top-1 probability above which this competence is routed without review.
@@ -34,7 +37,7 @@ class CompetenceModel:
         """Each item with its top-k competences, best first."""
         if not items:
             return []
-        probabilities = self.model.predict_proba(featurize([item.text for item in items]))
+        probabilities = self.model.predict_proba(featurize([item.text for item in items], self.nlp))
         labels = self.model.classes_
         out = []
         for item, row in zip(items, probabilities):

@@ -19,11 +19,11 @@ SCAN_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/tiff"}
 def sniff(raw: bytes, filename: str = "") -> str:
     """Return the content type of a document, or raise ItemError for empty or unknown files."""
     if not raw.strip():
-        raise ItemError("fichier vide")
+        raise ItemError("fichier vide", "empty-file")
     head = raw[:1024].lstrip()
     for signature, content_type in SIGNATURES:
         if head.startswith(signature):
             return content_type
     if filename.lower().endswith(".eml") or len(HEADER_LINE.findall(raw[:4096])) >= 2:
         return "message/rfc822"
-    raise ItemError(f"type de fichier non pris en charge ({filename or 'sans nom'})")
+    raise ItemError(f"type de fichier non pris en charge ({filename or 'sans nom'})", "unsupported-type")

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import email
 import email.policy
+from dataclasses import replace
 from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
 from pipeline.extract.filetype import SCAN_TYPES, sniff
 from pipeline.extract.html import html_to_text
-from pipeline.errors import ItemError
+from pipeline.errors import BudgetExceeded, ItemError
 from pipeline.item import Document, Item, Part
 
 FALLBACK_CHARSETS = ("utf-8", "cp1252", "latin-1")
-MAX_NESTING = 5
+MAX_NESTING = 5  # attached messages read inside one another
 
 
 def decode_bytes(payload: bytes, declared: str | None) -> str:
@@ -40,11 +41,16 @@ def header_text(message: Message, name: str) -> str:
         return str(value).strip()
 
 
-def read_email(document: Document) -> Item:
-    """Parse an email into an Item whose parts are its body and attachments."""
-    message = email.message_from_bytes(document.raw, policy=email.policy.compat32)
-    if not message.keys() and not message.get_payload():
-        raise ItemError("message vide ou illisible")
+def read_email(document: Document, max_mime_depth: int = 12, max_attachments: int = 40) -> Item:
+    """Parse an email into an Item whose parts are its body and attachments (the first `max_attachments` read)."""
+    try:
+        message = email.message_from_bytes(document.raw, policy=email.policy.compat32)
+        if not message.keys() and not message.get_payload():
+            raise ItemError("message vide ou illisible", "email-unreadable")
+        parts = tuple(_parts(message, depth=0, max_depth=min(MAX_NESTING, max_mime_depth)))
+    except RecursionError as exc:  # attached messages nested without multipart boundaries
+        raise BudgetExceeded(f"message trop imbriqué (plus de {max_mime_depth} niveaux MIME)",
+                             "mime-too-deep") from exc
     sender_name, sender_email = _sender(message)
     return Item(
         document=document,
@@ -54,8 +60,20 @@ def read_email(document: Document) -> Item:
         subject=header_text(message, "Subject"),
         message_id=header_text(message, "Message-ID") or None,
         received_at=_date(message) or document.received_at,
-        parts=tuple(_parts(message, depth=0)),
+        parts=_within_attachment_budget(parts, max_attachments),
     )
+
+
+def _within_attachment_budget(parts: tuple[Part, ...], max_attachments: int) -> tuple[Part, ...]:
+    """Attachments past the budget are kept (nothing is lost) but not read; the clerk sees why."""
+    out, seen = [], 0
+    for part in parts:
+        if part.role == "attachment":
+            seen += 1
+            if seen > max_attachments and part.error is None:
+                part = replace(part, error=f"non lue : plus de {max_attachments} pièces jointes dans l'envoi")
+        out.append(part)
+    return tuple(out)
 
 
 def _sender(message: Message) -> tuple[str, str]:
@@ -73,17 +91,17 @@ def _date(message: Message):
         return None
 
 
-def _parts(message: Message, depth: int):
+def _parts(message: Message, depth: int, max_depth: int = MAX_NESTING):
     """Yield the readable body (plain preferred over HTML) and every attachment as a Part."""
     plain, html, others = [], [], []
-    for part in message.walk() if depth < MAX_NESTING else ():
+    for part in message.walk() if depth < max_depth else ():
         if part.is_multipart():
             continue
         content_type = part.get_content_type()
         filename = part.get_filename()
         payload = _payload(part)
         if content_type == "message/rfc822" or (filename and filename.lower().endswith(".eml")):
-            others.extend(_nested(part, payload, depth))
+            others.extend(_nested(part, payload, depth, max_depth))
         elif filename or part.get("Content-Disposition", "").lower().startswith("attachment"):
             others.append(_attachment(part, filename or "piece-jointe", payload))
         elif content_type == "text/html":
@@ -110,7 +128,7 @@ def _payload(part: Message) -> bytes:
     return payload
 
 
-def _nested(part: Message, payload: bytes, depth: int):
+def _nested(part: Message, payload: bytes, depth: int, max_depth: int):
     inner = part.get_payload()
     if isinstance(inner, list) and inner:
         nested = inner[0]
@@ -118,7 +136,7 @@ def _nested(part: Message, payload: bytes, depth: int):
         nested = email.message_from_bytes(payload, policy=email.policy.compat32)
     subject = header_text(nested, "Subject")
     sender = header_text(nested, "From")
-    for sub in _parts(nested, depth + 1):
+    for sub in _parts(nested, depth + 1, max_depth):
         if sub.role == "body":
             header = f"Message transféré de {sender}\nObjet : {subject}\n\n" if sender or subject else ""
             yield Part(name="message-joint", content_type=sub.content_type, role="body", text=header + sub.text)

@@ -1,31 +1,32 @@
-"""OCR of scanned pages: render (pdftoppm via pdf2image), clean up, read with tesseract.
+"""OCR of scanned pages: render (pdftoppm), clean up, read with tesseract.
 
-Runs inside pool workers: `init_worker` pins tesseract to one thread, since on a small machine
-tesseract's own threading is several times slower than one page per process.
+Runs inside pool workers (pipeline/extract/pool.py). Every page is bounded before it is decoded:
+a PDF page is rendered at a dpi that keeps it within `max_pixels`, an image is refused from its
+header, and the clean-up's upscaling of narrow images is capped by the same pixel budget.
 """
 from __future__ import annotations
 
 import io
-import os
 import tempfile
+import time
 from dataclasses import dataclass
 
 import numpy as np
-import pytesseract
-from pdf2image import convert_from_bytes
-from pdf2image.exceptions import PDFPageCountError, PDFSyntaxError, PDFPopplerTimeoutError
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
-from pipeline.errors import ItemError
+from pipeline.errors import BudgetExceeded, ItemError
 from pipeline.extract import pdf
+from pipeline.extract.budgets import check_pixels, render_dpi, scale_within
+from pipeline.extract.programs import pdftoppm, tesseract
 from pipeline.item import Page
 
 TARGET_WIDTH = 2400  # pixels: about 300 dpi for an A4 page, what tesseract reads best
+MAX_UPSCALE = 4.0  # a phone photo gains from 2-3x; an 8-pixel-wide strip is not a page to blow up
 BACKGROUND_BLUR = 20
 REDUCTION = 8
 MIN_DPI = 150
 # Inverted (white on dark) text is rare in mail; skipping its check saves tesseract a pass.
-TESSERACT_CONFIG = "-c tessedit_do_invert=0"
+TESSERACT_CONFIG = ("-c", "tessedit_do_invert=0")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class PageJob:
     language: str
     timeout_s: float
     max_pixels: int
+    page_points: tuple[float, float] | None = None  # a PDF page's size, from pdfinfo
 
 
 @dataclass(frozen=True)
@@ -47,20 +49,22 @@ class PageResult:
     key: str
     page: Page | None
     error: str | None = None
-
-
-def init_worker() -> None:
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+    slug: str | None = None
+    seconds: float = 0.0  # time spent on the page, counted against the item's OCR budget
 
 
 def ocr_page(job: PageJob) -> PageResult:
     """Read one page; failures come back as data so the caller decides (quarantine or note)."""
+    started = time.monotonic()
     try:
         image = _load(job)
-        text, confidence = _read(_clean(image), job)
+        text, confidence = _read(_clean(image, job.max_pixels), job)
     except ItemError as exc:
-        return PageResult(job.key, None, str(exc))
-    return PageResult(job.key, Page(job.page_number, text, "ocr", confidence))
+        return PageResult(job.key, None, f"page {job.page_number} : {exc}", exc.slug, time.monotonic() - started)
+    except MemoryError as exc:  # the worker's address-space limit: this page, not the process, gives up
+        return PageResult(job.key, None, f"page {job.page_number} : mémoire insuffisante pour cette page",
+                          "ocr-memory", time.monotonic() - started)
+    return PageResult(job.key, Page(job.page_number, text, "ocr", confidence), seconds=time.monotonic() - started)
 
 
 def _load(job: PageJob) -> Image.Image:
@@ -69,27 +73,24 @@ def _load(job: PageJob) -> Image.Image:
         # for tesseract to read, not information.
         native = pdf.scan_resolution(job.raw, job.page_number, job.timeout_s)
         dpi = min(job.dpi, max(native, MIN_DPI)) if native else job.dpi
-        try:
-            pages = convert_from_bytes(job.raw, dpi=dpi, first_page=job.page_number,
-                                       last_page=job.page_number, grayscale=True, timeout=job.timeout_s)
-        except PDFPopplerTimeoutError as exc:
-            raise ItemError(f"page {job.page_number} : rendu trop long") from exc
-        except (PDFPageCountError, PDFSyntaxError) as exc:
-            raise ItemError(f"page {job.page_number} : PDF illisible") from exc
-        if not pages:
-            raise ItemError(f"page {job.page_number} : page vide ou illisible")
-        return pages[0]
+        if job.page_points:
+            dpi = render_dpi(job.page_points, dpi, job.max_pixels)
+        image = pdftoppm(job.raw, job.page_number, dpi=dpi, timeout=job.timeout_s, gray=True)
+        check_pixels(image.width, image.height, job.max_pixels)
+        return image
     try:
         image = Image.open(io.BytesIO(job.raw))
         image.seek(job.page_number - 1)
-        if image.width * image.height > job.max_pixels:
-            raise ItemError(f"image trop grande ({image.width}×{image.height} pixels)")
+        check_pixels(image.width, image.height, job.max_pixels)  # from the header, before decoding
         return ImageOps.exif_transpose(image).convert("L")
-    except (UnidentifiedImageError, OSError, EOFError, Image.DecompressionBombError) as exc:
-        raise ItemError(f"image illisible : {exc}") from exc
+    except Image.DecompressionBombError as exc:
+        raise BudgetExceeded("image trop grande (bien plus de pixels que le budget par page)",
+                             "too-many-pixels") from exc
+    except (UnidentifiedImageError, OSError, EOFError) as exc:
+        raise ItemError(f"image illisible : {exc}", "image-unreadable") from exc
 
 
-def _clean(image: Image.Image) -> Image.Image:
+def _clean(image: Image.Image, max_pixels: int) -> Image.Image:
     """Even out phone-photo lighting and speckle so tesseract's binarisation sees ink, not shadows.
 
     The background is estimated on a reduced copy: the same result as blurring the full page,
@@ -97,34 +98,37 @@ def _clean(image: Image.Image) -> Image.Image:
     """
     image = image.convert("L")
     if image.width < TARGET_WIDTH * 0.6:  # a phone photo or a scan under ~180 dpi
-        image = image.resize((TARGET_WIDTH, int(image.height * TARGET_WIDTH / image.width)), Image.LANCZOS)
+        wanted = TARGET_WIDTH / image.width
+        scale = scale_within(image.width, image.height, min(wanted, MAX_UPSCALE), max_pixels)
+        if scale > 1:
+            # Rounded down when capped, so the result stays within the budget.
+            width = TARGET_WIDTH if scale == wanted else int(image.width * scale)
+            image = image.resize((width, int(image.height * width / image.width)), Image.LANCZOS)
         image = image.filter(ImageFilter.MedianFilter(3))
     small = image.reduce(REDUCTION)
     background = small.filter(ImageFilter.GaussianBlur(BACKGROUND_BLUR / REDUCTION)).resize(image.size,
                                                                                           Image.BILINEAR)
-    flat = np.asarray(image, dtype=np.float32) / (np.asarray(background, dtype=np.float32) + 1) * 255
+    # In place, so a large page holds two float copies at most, not five.
+    flat = np.asarray(image, dtype=np.float32)
+    divisor = np.asarray(background, dtype=np.float32)
+    divisor += 1
+    flat /= divisor
+    flat *= 255
+    del divisor
     sample = flat[::REDUCTION, ::REDUCTION]
     low, high = np.percentile(sample, 1), np.percentile(sample, 99)
-    flat = np.clip((flat - low) * (255 / max(high - low, 1e-6)), 0, 255)
+    flat -= low
+    flat *= 255 / max(high - low, 1e-6)
+    np.clip(flat, 0, 255, out=flat)
     return Image.fromarray(flat.astype(np.uint8))
 
 
 def _read(image: Image.Image, job: PageJob) -> tuple[str, float | None]:
-    # An uncompressed PGM is written in milliseconds; pytesseract's own PNG encoding takes longer.
+    # An uncompressed PGM is written in milliseconds; PNG encoding takes longer.
     with tempfile.NamedTemporaryFile(suffix=".pgm") as page_file:
         image.save(page_file, format="PPM")
         page_file.flush()
-        return _tesseract(page_file.name, job)
-
-
-def _tesseract(path: str, job: PageJob) -> tuple[str, float | None]:
-    try:
-        data = pytesseract.image_to_data(path, lang=job.language, config=TESSERACT_CONFIG, timeout=job.timeout_s,
-                                         output_type=pytesseract.Output.DICT)
-    except RuntimeError as exc:  # pytesseract's timeout
-        raise ItemError(f"page {job.page_number} : OCR trop long (> {job.timeout_s:.0f} s)") from exc
-    except pytesseract.TesseractError as exc:
-        raise ItemError(f"page {job.page_number} : tesseract a échoué ({exc.message.strip()[:200]})") from exc
+        data = tesseract(page_file.name, language=job.language, timeout=job.timeout_s, config=TESSERACT_CONFIG)
     return _layout_text(data), _mean_confidence(data)
 
 

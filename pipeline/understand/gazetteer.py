@@ -10,10 +10,11 @@ from functools import cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
+from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 
 from pipeline.reference import HORS, load_reference
-from pipeline.understand.nlp import fold, load_nlp
+from pipeline.understand.nlp import fold
 
 BESANCON = "25056"
 IGNORE = "IGNORE"
@@ -45,6 +46,7 @@ class Entry:
 
 @dataclass(frozen=True)
 class Gazetteer:
+    nlp: Language  # its tokenizer made the matcher's patterns, so it must tokenize the texts too
     matcher: PhraseMatcher
     entries: dict[str, list[Entry]]  # folded pattern -> entries
     by_postcode: dict[str, list[tuple[str, str, str]]]  # postcode -> [(folded name, commune, name)]
@@ -75,7 +77,7 @@ def _variants(name: str) -> set[str]:
 
 
 @cache
-def load_gazetteer(reference_dir: Path) -> Gazetteer:
+def load_gazetteer(reference_dir: Path, nlp: Language) -> Gazetteer:
     reference = load_reference(Path(reference_dir))
     entries: dict[str, list[Entry]] = {}
 
@@ -103,7 +105,6 @@ def load_gazetteer(reference_dir: Path) -> Gazetteer:
     for name in NOT_PLACES:
         entries[name] = [Entry(IGNORE, name, "ignore", False)]
 
-    nlp = load_nlp()
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     matcher.add("PLACE", [nlp.make_doc(pattern) for pattern in entries])
     member_postcodes = frozenset(p for c in reference.communes for p in c.postcodes)
@@ -111,4 +112,4 @@ def load_gazetteer(reference_dir: Path) -> Gazetteer:
                                | {" ".join(fold(a).split()) for c in reference.communes for a in c.aliases
                                   if len(a) >= 6}))
     member_communes = frozenset(c.insee for c in reference.communes)
-    return Gazetteer(matcher, entries, by_postcode, member_postcodes, member_communes, fuzzy_names)
+    return Gazetteer(nlp, matcher, entries, by_postcode, member_postcodes, member_communes, fuzzy_names)

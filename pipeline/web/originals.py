@@ -1,7 +1,9 @@
 """The original as the clerk would see it: an email's headers and bodies, a scan's pages as images.
 
 Everything is read from the content-addressed file store, byte for byte as received. Pages are
-rendered on the server (pdftoppm for PDF, Pillow for images) and cached on disk by digest.
+rendered on the server (pdftoppm for PDF, Pillow for images) and cached on disk by digest, under
+the batch's own budgets ([limits]) and through the same program wrappers: a page is sized from
+pdfinfo or the image header before anything is rendered or decoded.
 """
 from __future__ import annotations
 
@@ -11,20 +13,20 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pdf2image import convert_from_bytes
-from pdf2image.exceptions import PDFPageCountError, PDFPopplerTimeoutError, PDFSyntaxError
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from pipeline.atomic import write_atomically
-from pipeline.errors import ItemError
-from pipeline.extract import pdf
+from pipeline.config import LimitsSettings
+from pipeline.errors import BudgetExceeded, ItemError
+from pipeline.extract.budgets import check_pixels, configure_pillow, render_dpi
 from pipeline.extract.mail import decode_bytes, header_text
+from pipeline.extract.programs import pdfinfo, pdftoppm
 from pipeline.web.sanitize import SanitizedHtml, sanitize_email_html
 
 PAGE_WIDTH = 1000  # pixels: readable on a laptop, light enough to load fast
-MAX_PAGES = 40
+MAX_PAGES = 40  # shown per file; the batch's page budget applies too
 RENDER_TIMEOUT_S = 30
-MAX_PIXELS = 60_000_000
+DEFAULT_LIMITS = LimitsSettings()
 RENDERABLE = {"application/pdf", "image/png", "image/jpeg", "image/tiff", "image/gif", "image/bmp", "image/webp"}
 
 
@@ -62,51 +64,56 @@ def read_email_view(raw: bytes) -> EmailView:
                      sanitize_email_html(html, inline) if html else None)
 
 
-def page_count(raw: bytes, content_type: str) -> int:
+def page_count(raw: bytes, content_type: str, limits: LimitsSettings = DEFAULT_LIMITS) -> int:
+    """Pages to show: counted from pdfinfo or the image header, never more than the page budgets."""
+    configure_pillow(limits)
     if content_type == "application/pdf":
-        count = pdf.page_count(raw)
+        count = pdfinfo(raw, timeout=RENDER_TIMEOUT_S).pages
     else:
         try:
-            count = getattr(Image.open(io.BytesIO(raw)), "n_frames", 1)
-        except (UnidentifiedImageError, OSError) as exc:
-            raise ItemError("image illisible") from exc
-    return min(count, MAX_PAGES)
+            with Image.open(io.BytesIO(raw)) as image:
+                count = getattr(image, "n_frames", 1)
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+            raise ItemError("image illisible", "image-unreadable") from exc
+    return min(count, MAX_PAGES, limits.max_pages_per_item)
 
 
-def _render(raw: bytes, content_type: str, number: int, width: int) -> Image.Image:
+def _render(raw: bytes, content_type: str, number: int, width: int, limits: LimitsSettings) -> Image.Image:
     if content_type == "application/pdf":
-        try:
-            pages = convert_from_bytes(raw, dpi=100, first_page=number, last_page=number, size=(width, None),
-                                       timeout=RENDER_TIMEOUT_S)
-        except (PDFPageCountError, PDFSyntaxError, PDFPopplerTimeoutError) as exc:
-            raise ItemError(f"page {number} : rendu impossible") from exc
-        if not pages:
-            raise ItemError(f"page {number} : page absente")
-        return pages[0]
+        info = pdfinfo(raw, timeout=RENDER_TIMEOUT_S, up_to=number)
+        if number > min(info.pages, len(info.page_sizes)):
+            raise ItemError(f"page {number} : page absente", "no-page")
+        size = info.page_sizes[number - 1]
+        if max(size) > limits.max_page_points:
+            raise BudgetExceeded(f"page {number} trop grande pour être affichée", "page-too-large")
+        dpi = render_dpi(size, width * 72 / size[0], limits.max_pixels_per_page)
+        return pdftoppm(raw, number, dpi=dpi, timeout=RENDER_TIMEOUT_S)
     try:
         image = Image.open(io.BytesIO(raw))
-        if image.width * image.height > MAX_PIXELS:
-            raise ItemError("image trop grande")
         image.seek(number - 1)
+        check_pixels(image.width, image.height, limits.max_pixels_per_page)  # from the header, before decoding
         image = ImageOps.exif_transpose(image)
-    except (UnidentifiedImageError, OSError, EOFError, Image.DecompressionBombError) as exc:
-        raise ItemError(f"page {number} : image illisible") from exc
+    except Image.DecompressionBombError as exc:
+        raise BudgetExceeded(f"page {number} : image trop grande", "too-many-pixels") from exc
+    except (UnidentifiedImageError, OSError, EOFError) as exc:
+        raise ItemError(f"page {number} : image illisible", "image-unreadable") from exc
     if image.width > width:
         image = image.resize((width, max(1, round(image.height * width / image.width))), Image.LANCZOS)
     return image
 
 
 def page_png(raw: bytes, sha256: str, content_type: str, number: int, cache_dir: Path,
-             width: int = PAGE_WIDTH) -> bytes:
+             width: int = PAGE_WIDTH, limits: LimitsSettings = DEFAULT_LIMITS) -> bytes:
     """One page as PNG, rendered once and then served from the cache."""
     if content_type not in RENDERABLE:
         raise ItemError("type de fichier non affichable")
-    if not 1 <= number <= MAX_PAGES:
+    if not 1 <= number <= min(MAX_PAGES, limits.max_pages_per_item):
         raise ItemError("page hors limites")
     path = Path(cache_dir) / sha256[:2] / f"{sha256}-{number}-{width}.png"
     if path.exists():
         return path.read_bytes()
-    image = _render(raw, content_type, number, width)
+    configure_pillow(limits)
+    image = _render(raw, content_type, number, width, limits)
     if image.mode not in ("L", "RGB"):
         image = image.convert("RGB")
     buffer = io.BytesIO()

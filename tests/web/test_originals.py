@@ -62,3 +62,22 @@ def test_pdf_attachment_pages_render_and_attachments_only_download(site, client)
     assert download.headers["content-disposition"].startswith("attachment;")
     assert download.content.startswith(b"%PDF")
     assert client.get(f"/elements/{item_id + 99}/fichiers/{attachment.id}").status_code == 404
+
+
+def _two_frame_tiff() -> bytes:
+    """A small first page and a 144-million-pixel second one, 9 KB in all (group 4 compresses white well)."""
+    buffer = io.BytesIO()
+    Image.new("1", (600, 800), 1).save(buffer, "TIFF", compression="group4", save_all=True,
+                                       append_images=[Image.new("1", (12000, 12000), 1)])
+    return buffer.getvalue()
+
+
+def test_oversized_tiff_frame_is_refused_from_its_header_and_the_small_one_shown(site, client):
+    [item_id] = store(site.sessions, site.settings.file_store_dir,
+                      [_scan_item(_two_frame_tiff(), "double.tif", "image/tiff")])
+    login(client, "agent")
+    page = client.get(f"/elements/{item_id}").text
+    src = re.search(r'src="(/elements/\d+/fichiers/\d+/pages/1\.png)"', page).group(1)
+    assert client.get(src).status_code == 200
+    assert client.get(src.replace("/1.png", "/2.png")).status_code == 404
+
