@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from pipeline.batch import run_batch
+from pipeline.config import FolderSource
 from pipeline.errors import ExitCode
 from pipeline.sources.folder import Folder
 from pipeline.store.chrono import next_chrono
@@ -19,7 +20,8 @@ BAD = ["corrupt.pdf", "empty.pdf"]
 
 @pytest.fixture
 def run_setup(tmp_path, model_dir, database_url, stages):
-    settings = make_settings(tmp_path, model_dir, database_url)
+    settings = make_settings(tmp_path, model_dir, database_url,
+                             folders=[FolderSource(name="scanner", path=tmp_path / "inbox", settle_seconds=0)])
     sessions = open_database(settings.database_url)
     files = FileStore(settings.file_store_dir)
     inbox = settings.folders[0].path
