@@ -69,7 +69,7 @@ def write(session: Session, document: Document, reason: str, slug: str, files: F
           run_id: int | None) -> int:
     """Keep the raw bytes and the reason (caller commits); an unresolved entry for the same bytes is
     updated and opened again, not doubled."""
-    sha256 = files.put(document.raw) if document.raw else document.sha256
+    sha256 = files.put(document.raw)  # even empty: a retry reads it back from the store
     reason = without_nul(reason)[:2000]
     row = session.execute(select(QuarantineRow).where(QuarantineRow.sha256 == sha256,
                                                       QuarantineRow.status.in_(UNRESOLVED))
