@@ -3,14 +3,16 @@ import dataclasses
 import multiprocessing
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
 
 from pipeline.batch import run_batch
 from pipeline.config import FolderSource
-from pipeline.errors import ExitCode
+from pipeline.errors import DatabaseError, ExitCode
+from pipeline.ops.lock import run_lock
+from pipeline.ops.status import queue_status
 from pipeline.sources.folder import Folder
 from pipeline.sources.retries import QueuedRetries
-from pipeline.store import quarantine
+from pipeline.store import quarantine, runs
 from pipeline.store.chrono import next_chrono
 from pipeline.store.database import open_database
 from pipeline.store.files import FileStore
@@ -278,3 +280,28 @@ def test_done_folder_unusable_after_commit_is_a_source_error_and_next_run_finds_
     assert (inbox / "text_layer.pdf").exists() and count(sessions, ItemRow) == 1
     again = run_batch([Folder(settings.folders[0])], stages, sessions, files, pool)
     assert again.totals["duplicates"] == 1 and not (inbox / "text_layer.pdf").exists()
+
+
+def test_lock_release_on_a_dead_postgresql_connection_keeps_the_database_error(postgres_url, tmp_path, model_dir):
+    settings = make_settings(tmp_path, model_dir, postgres_url)
+    admin = create_engine(postgres_url)
+    with pytest.raises(DatabaseError):
+        with run_lock(settings):
+            with admin.connect() as connection:  # PostgreSQL restarted under the run: its lock connection dies
+                connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                        "WHERE application_name LIKE 'triage run%'"))
+            raise DatabaseError("base de données perdue pendant le traitement")
+    admin.dispose()
+
+
+def test_a_killed_run_shows_as_interrupted_in_status_and_is_closed_by_the_next_run(tmp_path, model_dir, database_url):
+    settings = make_settings(tmp_path, model_dir, database_url)
+    sessions = open_database(settings.database_url)
+    with sessions() as session:
+        runs.start(session)  # a run killed before it could finish: still "running"
+    with run_lock(settings):  # while a run holds the lock, it is really running
+        assert queue_status(settings).last_run["status"] == "running"
+    assert queue_status(settings).last_run["status"] == "interrupted"
+    with run_lock(settings), sessions() as session:
+        assert runs.close_interrupted(session) == 1
+        assert runs.last_run(session).status == "interrupted"
