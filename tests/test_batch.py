@@ -257,7 +257,8 @@ def test_retry_that_fails_again_reopens_the_entry_with_the_new_reason(run_setup,
 def test_file_still_being_written_waits_and_hidden_files_are_reported(tmp_path, model_dir, stages, pool):
     settings = make_settings(tmp_path, model_dir,
                              folders=[FolderSource(name="scanner", path=tmp_path / "inbox", settle_seconds=30)])
-    sessions, files, inbox = open_database(settings.database_url), FileStore(settings.file_store_dir), tmp_path / "inbox"
+    sessions, files = open_database(settings.database_url), FileStore(settings.file_store_dir)
+    inbox = tmp_path / "inbox"
     drop([DATA / "text_layer.pdf"], inbox)  # an old file: settled
     (inbox / "en-cours.pdf").write_bytes((DATA / "text_layer.pdf").read_bytes()[:500])  # being written now
     (inbox / ".scan-cache.pdf").write_bytes(b"%PDF")
