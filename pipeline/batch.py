@@ -26,7 +26,7 @@ from pipeline.errors import ExitCode, FatalError
 from pipeline.item import Document
 from pipeline.sources import Source, SourceError
 from pipeline.stages import Outcome, Stages
-from pipeline.store import items, runs
+from pipeline.store import items, quarantine, runs
 from pipeline.store.files import FileStore
 from pipeline.store.outcomes import store_outcome
 
@@ -127,11 +127,18 @@ class _Batch:
             result.counts.update(getattr(source, "counts", None) or {})  # e.g. IMAP: messages not fetchable
 
     def process_chunk(self, chunk: list[Document], source: Source, result: SourceSummary) -> None:
-        """Skip what is already stored (no OCR for a rerun), process the rest, store one by one."""
+        """Skip what is already stored or quarantined (no OCR for a rerun), process the rest, store one by one."""
+        outcomes, fresh = [], []
         with self.sessions() as session:
-            known = {d.sha256 for d in chunk if items.find_existing(session, d.sha256) is not None}
-        outcomes = [Outcome(d) for d in chunk if d.sha256 in known]  # neither item nor error: a duplicate
-        outcomes += self.stages.process([d for d in chunk if d.sha256 not in known], self.pool)
+            for document in chunk:
+                refused = quarantine.open_reason(session, document.sha256)
+                if items.find_existing(session, document.sha256) is not None:
+                    outcomes.append(Outcome(document))  # neither item nor error: a duplicate
+                elif refused is not None:  # same bytes, same reason; an admin's retry reads them again
+                    outcomes.append(Outcome(document, error=refused[0], slug=refused[1]))
+                else:
+                    fresh.append(document)
+        outcomes += self.stages.process(fresh, self.pool)
         for outcome in outcomes:
             if self.dry_run:
                 result.counts["duplicates" if outcome.item is None and outcome.error is None

@@ -306,3 +306,16 @@ def test_a_killed_run_shows_as_interrupted_in_status_and_is_closed_by_the_next_r
     with run_lock(settings), sessions() as session:
         assert runs.close_interrupted(session) == 1
         assert runs.last_run(session).status == "interrupted"
+
+
+def test_bytes_already_in_quarantine_are_not_read_again_when_dropped_again(run_setup, stages, pool):
+    settings, sessions, files, inbox = run_setup
+    raw = _email("POISON encore", "Fuite d'eau 25220 Thise")
+    (inbox / "encore.eml").write_bytes(raw)
+    poisoned = dataclasses.replace(stages, model=PoisonedModel(stages.model, "POISON"))
+    run_batch([Folder(settings.folders[0])], poisoned, sessions, files, pool)
+    (inbox / "encore.eml").write_bytes(raw)
+    summary = run_batch([Folder(settings.folders[0])], stages, sessions, files, pool)  # not even classified
+    assert summary.totals["quarantined"] == 1 and summary.quarantine_reasons == {"internal": 1}
+    assert count(sessions, QuarantineRow) == 1 and count(sessions, ItemRow) == 0
+    assert not (inbox / "encore.eml").exists()

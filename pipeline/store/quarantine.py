@@ -153,3 +153,11 @@ def resolve(session: Session, sha256: str, item_id: int) -> None:
 
 def count_unresolved(session: Session) -> int:
     return session.execute(select(func.count()).where(QuarantineRow.status.in_(UNRESOLVED))).scalar_one()
+
+
+def open_reason(session: Session, sha256: str) -> tuple[str, str] | None:
+    """(reason, slug) of the open entry for these bytes: the same file dropped again is not read again."""
+    row = session.execute(select(QuarantineRow.reason, QuarantineRow.reason_slug)
+                          .where(QuarantineRow.sha256 == sha256, QuarantineRow.status == QuarantineStatus.OPEN)
+                          .limit(1)).first()
+    return (row.reason, row.reason_slug) if row else None
