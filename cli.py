@@ -75,7 +75,7 @@ def _retrain_if_enough(settings: Settings) -> None:
 def summary_dict(summary) -> dict:
     return {"run_id": summary.run_id, "exit_code": int(summary.exit_code), "totals": dict(summary.totals),
             "sources": [{"name": s.name, **s.counts, "error": s.error} for s in summary.sources],
-            "items": summary.routed}
+            "quarantine_reasons": dict(summary.quarantine_reasons), "items": summary.routed}
 
 
 @app.command()

@@ -1,9 +1,15 @@
 """A run, start to end: the table of contents of triage.
 
-    lock → open the database → for each source, by chunks of documents:
+    lock → open the database → queued quarantine retries first, then each source, by chunks:
         skip what is already stored → extract, OCR, places, competence, routing (stages.py)
-        → store each item (or quarantine it) and commit → only then tell the source it is done
+        → store each outcome, item or quarantine, in its own commit (store/outcomes.py)
+        → only then tell the source it is done
     → summary and exit code
+
+Nothing about one document stops the run: each stage isolates the document that raises, and a
+commit the database refuses quarantines that document only. A source that breaks is reported
+(exit 4) and the next source is read. Only what makes every later document fail too stops the
+run: the database or the file store lost (exit 12), Ctrl-C.
 """
 from __future__ import annotations
 
@@ -13,15 +19,16 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Callable, Iterable, Iterator
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
 
-from pipeline.errors import ExitCode
+from pipeline.errors import ExitCode, FatalError
 from pipeline.item import Document
 from pipeline.sources import Source, SourceError
 from pipeline.stages import Outcome, Stages
-from pipeline.store import repository
+from pipeline.store import items, quarantine, runs
 from pipeline.store.files import FileStore
+from pipeline.store.outcomes import store_outcome
 
 log = logging.getLogger("triage.batch")
 CHUNK = 8  # documents processed (and OCR pages pooled) together before their commits
@@ -39,6 +46,7 @@ class RunSummary:
     run_id: int | None
     sources: list[SourceSummary]
     routed: list[dict] = field(default_factory=list)  # one row per stored item, for the closing table
+    quarantine_reasons: Counter = field(default_factory=Counter)  # quarantined documents by reason slug
 
     @property
     def totals(self) -> Counter:
@@ -57,33 +65,16 @@ def run_batch(sources: list[Source], stages: Stages, sessions: sessionmaker, fil
               dry_run: bool = False, on_progress: Callable[[str], None] | None = None) -> RunSummary:
     """Process every source; a failing source or document never stops the others."""
     with sessions() as session:
-        run_id = None if dry_run else repository.start_run(session).id
+        run_id = None if dry_run else runs.start(session)
     batch = _Batch(stages, sessions, files, pool, run_id, dry_run, RunSummary(run_id, []))
     for source in sources:
-        result = SourceSummary(source.name)
-        batch.summary.sources.append(result)
-        try:
-            for chunk in _chunks(source.fetch(), CHUNK):
-                result.counts["fetched"] += len(chunk)
-                batch.process_chunk(chunk, source, result)
-                if on_progress:
-                    on_progress(f"{source.name} : {result.counts['fetched']} documents lus")
-        except SourceError as exc:
-            result.error = str(exc)
-            log.error("source %s failed: %s", source.name, exc)
-        finally:
-            try:
-                source.close()  # may apply what the source does after the commit (IMAP flags, moves)
-            except SourceError as exc:
-                result.error = f"{result.error} ; {exc}" if result.error else str(exc)
-                log.error("source %s failed: %s", source.name, exc)
-            result.counts.update(getattr(source, "counts", None) or {})  # e.g. IMAP: messages not fetchable
+        batch.drain(source, on_progress)
     summary = batch.summary
     if not dry_run:
         with sessions() as session:
-            repository.finish_run(session, run_id, status=_status(summary), counts=dict(summary.totals),
-                                  errors=[f"{s.name} : {s.error}" for s in summary.sources if s.error],
-                                  exit_code=int(summary.exit_code))
+            runs.finish(session, run_id, status=_status(summary), counts=dict(summary.totals),
+                        errors=[f"{s.name} : {s.error}" for s in summary.sources if s.error],
+                        exit_code=int(summary.exit_code))
     return summary
 
 
@@ -95,7 +86,7 @@ def _chunks(documents: Iterable[Document], size: int) -> Iterator[list[Document]
         try:
             for document in islice(iterator, size):
                 chunk.append(document)
-        except SourceError:
+        except Exception:  # noqa: BLE001 - the source's failure, reported by drain() after this chunk
             if chunk:
                 yield chunk
             raise
@@ -114,61 +105,78 @@ class _Batch:
     dry_run: bool
     summary: RunSummary
 
+    def drain(self, source: Source, on_progress: Callable[[str], None] | None) -> None:
+        """Every document of one source; the source's own failure is reported and the run goes on."""
+        result = SourceSummary(source.name)
+        self.summary.sources.append(result)
+        try:
+            for chunk in _chunks(source.fetch(), CHUNK):
+                result.counts["fetched"] += len(chunk)
+                self.process_chunk(chunk, source, result)
+                if on_progress:
+                    on_progress(f"{source.name} : {result.counts['fetched']} documents lus")
+        except (FatalError, SQLAlchemyError):
+            raise  # the database or the file store is gone: every later document would fail too
+        except Exception as exc:  # noqa: BLE001 - SourceError, or a bug in one source: the others go on
+            _fail(result, exc)
+        finally:
+            try:
+                source.close()  # may apply what the source does after the commit (IMAP flags, moves)
+            except Exception as exc:  # noqa: BLE001
+                _fail(result, exc)
+            result.counts.update(getattr(source, "counts", None) or {})  # e.g. IMAP: messages not fetchable
+
     def process_chunk(self, chunk: list[Document], source: Source, result: SourceSummary) -> None:
-        """Skip what is already stored (no OCR for a rerun), process the rest, store one by one."""
-        fresh = []
+        """Skip what is already stored or quarantined (no OCR for a rerun), process the rest, store one by one."""
+        outcomes, fresh = [], []
         with self.sessions() as session:
             for document in chunk:
-                existing = repository.find_existing(session, document.sha256)
-                if existing is None:
+                refused = quarantine.open_reason(session, document.sha256)
+                if items.find_existing(session, document.sha256) is not None:
+                    outcomes.append(Outcome(document))  # neither item nor error: a duplicate
+                elif refused is not None:  # same bytes, same reason; an admin's retry reads them again
+                    outcomes.append(Outcome(document, error=refused[0], slug=refused[1]))
+                else:
                     fresh.append(document)
-                elif not self.dry_run:
-                    self._duplicate(session, existing, document, source, result)
-        for outcome in self.stages.process(fresh, self.pool):
+        outcomes += self.stages.process(fresh, self.pool)
+        for outcome in outcomes:
             if self.dry_run:
-                result.counts["quarantined" if outcome.error else "stored"] += 1
+                result.counts["duplicates" if outcome.item is None and outcome.error is None
+                              else "quarantined" if outcome.error else "stored"] += 1
                 if outcome.item:
                     self.summary.routed.append(_table_row(outcome.item, None))
-            elif outcome.error:
-                self._quarantine(outcome, source, result)
             else:
-                self._store(outcome, source, result)
+                self._conclude(outcome, source, result)
 
-    def _store(self, outcome: Outcome, source: Source, result: SourceSummary) -> None:
-        document, item = outcome.document, outcome.item
-        with self.sessions() as session:
-            existing = repository.find_existing(session, document.sha256, item.message_id)
-            if existing is None:
-                try:
-                    row = repository.save_item(session, item, self.files, run_id=self.run_id,
-                                               chrono_pattern=self.stages.settings.chrono_pattern)
-                    session.commit()
-                except IntegrityError:  # another run stored the same bytes a moment ago
-                    session.rollback()
-                    existing = repository.find_existing(session, document.sha256, item.message_id)
-                else:
-                    result.counts["stored"] += 1
-                    self.summary.routed.append(_table_row(item, row.chrono))
-                    log.info("stored %s as %s", document.ref, row.chrono, extra={"item": row.chrono})
-                    source.done(document, "stored")
-                    return
-            self._duplicate(session, existing, document, source, result)
+    def _conclude(self, outcome: Outcome, source: Source, result: SourceSummary) -> None:
+        """Store the outcome (its own commit), count it, and only then tell the source."""
+        document = outcome.document
+        stored = store_outcome(self.sessions, self.files, outcome, run_id=self.run_id,
+                               chrono_pattern=self.stages.settings.chrono_pattern)
+        result.counts[COUNTED[stored.kind]] += 1
+        if stored.kind == "stored":
+            self.summary.routed.append(_table_row(outcome.item, stored.chrono))
+            log.info("stored %s as %s", document.ref, stored.chrono, extra={"item": stored.chrono})
+        elif stored.kind == "duplicate":
+            log.info("duplicate of %s: %s", stored.chrono, document.ref, extra={"item": stored.chrono})
+        else:
+            self.summary.quarantine_reasons[stored.slug] += 1
+            log.warning("quarantined %s [%s]: %s", document.ref, stored.slug, stored.reason,
+                        extra={"item": document.ref})
+        source.done(document, stored.kind, stored.reason)
 
-    def _duplicate(self, session: Session, existing, document: Document, source: Source,
-                   result: SourceSummary) -> None:
-        repository.add_source(session, existing, document, self.files)
-        session.commit()
-        result.counts["duplicates"] += 1
-        log.info("duplicate of %s: %s", existing.chrono, document.ref, extra={"item": existing.chrono})
-        source.done(document, "duplicate")
 
-    def _quarantine(self, outcome: Outcome, source: Source, result: SourceSummary) -> None:
-        with self.sessions() as session:
-            repository.quarantine(session, outcome.document, outcome.error, self.files, run_id=self.run_id)
-            session.commit()
-        result.counts["quarantined"] += 1
-        log.warning("quarantined %s: %s", outcome.document.ref, outcome.error)
-        source.done(outcome.document, "quarantined", outcome.error)
+COUNTED = {"stored": "stored", "duplicate": "duplicates", "quarantined": "quarantined"}
+
+
+def _fail(result: SourceSummary, exc: Exception) -> None:
+    if isinstance(exc, SourceError):
+        message = str(exc)
+        log.error("source %s failed: %s", result.name, exc)
+    else:
+        message = f"erreur interne de la source ({type(exc).__name__}) : voir le journal"
+        log.error("source %s failed", result.name, exc_info=exc)
+    result.error = f"{result.error} ; {message}" if result.error else message
 
 
 def _status(summary: RunSummary) -> str:

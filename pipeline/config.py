@@ -40,6 +40,7 @@ class FolderSource(BaseModel):
     done_dir: Path | None = None  # default: <path>/done
     quarantine_dir: Path | None = None  # default: <path>/quarantine
     channel: str = "courrier"  # courrier (paper) or email; .eml files are always email
+    settle_seconds: float = Field(default=5.0, ge=0)  # a file modified more recently is still being written
 
 
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")

@@ -36,7 +36,7 @@ EXIT_MEANINGS = {  # what cron's mail says; the README's table is this one
     ExitCode.SEND_FAILED: "envoi de courriel impossible (serveur SMTP)",
     ExitCode.CONFIG: "configuration invalide",
     ExitCode.MISSING_PROGRAM: "programme ou données manquants (tesseract, poppler, modèle spaCy)",
-    ExitCode.DATABASE: "base de données injoignable",
+    ExitCode.DATABASE: "base de données ou stockage des fichiers indisponible",
     ExitCode.MODEL: "modèle de classement absent ou refusé",
     ExitCode.INTERNAL: "erreur interne (bogue) : voir le journal",
     ExitCode.INTERRUPTED: "interrompu (Ctrl-C) : ce qui était enregistré le reste, relancez",
@@ -113,3 +113,9 @@ class NotFoundError(FatalError):
     """A command named something that does not exist; a usage problem, not a bug."""
 
     exit_code = ExitCode.USAGE
+
+
+class StorageError(FatalError):
+    """The file store of originals cannot be written (disk full, permissions): nothing more can be kept."""
+
+    exit_code = ExitCode.DATABASE

@@ -20,7 +20,7 @@ from pipeline.config import Settings
 from pipeline.errors import ConfigError
 from pipeline.item import Document
 from pipeline.reference import load_reference
-from pipeline.store.repository import now
+from pipeline.store.items import now
 from pipeline.store.schema import ReviewEventRow, TrainingExampleRow
 
 

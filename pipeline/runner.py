@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from sqlalchemy import update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 
 from pipeline.batch import RunSummary, run_batch
 from pipeline.config import Settings
@@ -17,10 +16,11 @@ from pipeline.extract.programs import require_ocr_programs
 from pipeline.ops.lock import run_lock
 from pipeline.sources.folder import Folder
 from pipeline.sources.imap import Mailbox
+from pipeline.sources.retries import QueuedRetries
 from pipeline.stages import Stages, ocr_pool
+from pipeline.store import runs
 from pipeline.store.database import open_database
 from pipeline.store.files import FileStore
-from pipeline.store.schema import RunRow
 
 
 def run_configured(settings: Settings, *, dry_run: bool = False, wait_s: float = 0.0,
@@ -28,23 +28,17 @@ def run_configured(settings: Settings, *, dry_run: bool = False, wait_s: float =
     require_ocr_programs(settings.ocr.language)
     with run_lock(settings, wait_s):
         sessions = open_database(settings.database_url)
+        files = FileStore(settings.file_store_dir)
         if not dry_run:
-            _close_interrupted_runs(sessions)
+            with sessions() as session:  # we hold the lock: a run still marked running was killed
+                runs.close_interrupted(session)
         stages = Stages.load(settings)
-        sources = [Folder(spec) for spec in settings.folders]
+        sources = [QueuedRetries(sessions, files)] + [Folder(spec) for spec in settings.folders]
         sources += [Mailbox(spec, sessions, read_only=dry_run, on_progress=on_progress) for spec in settings.mailboxes]
         try:
             with ocr_pool(settings.ocr.workers, settings.limits) as pool:
-                return run_batch(sources, stages, sessions, FileStore(settings.file_store_dir), pool,
-                                 dry_run=dry_run, on_progress=on_progress)
-        except OperationalError as exc:  # the database went away during the run: what was committed stays
+                return run_batch(sources, stages, sessions, files, pool, dry_run=dry_run, on_progress=on_progress)
+        except SQLAlchemyError as exc:  # per-document refusals are quarantined: this is the database gone
             raise DatabaseError(f"base de données perdue pendant le traitement : "
-                                f"{str(exc.orig or exc).strip().splitlines()[0]}",
+                                f"{str(getattr(exc, 'orig', None) or exc).strip().splitlines()[0]}",
                                 hint="les fichiers non enregistrés sont restés dans leur dossier ; relancez") from exc
-
-
-def _close_interrupted_runs(sessions) -> None:
-    """We hold the lock, so a run still marked running was killed: say so instead of leaving it open."""
-    with sessions() as session:
-        session.execute(update(RunRow).where(RunRow.status == "running").values(status="interrupted"))
-        session.commit()

@@ -2,17 +2,25 @@
 
 extract → OCR (process pool) → places and urgency → competence → routing. No database here:
 the batch runner stores what comes out, the evaluation compares it with labels.
+
+Each stage runs over the whole chunk; when it raises, it runs again one document at a time, so
+the offender alone becomes a quarantine outcome (its ItemError's reason and slug, or "internal"
+with the traceback in the log) and the others go on.
 """
 from __future__ import annotations
 
+import logging
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from datetime import date
+from typing import Callable
 
 from pipeline.classify.predict import CompetenceModel
 from pipeline.config import Settings
+from pipeline.errors import ItemError
 from pipeline.extract.pool import extract, ocr_pool  # noqa: F401 (ocr_pool: for the stages' callers)
-from pipeline.item import Document, Item
+from pipeline.item import Document, Item, Part
 from pipeline.reference import Reference, load_reference
 from pipeline.route import route
 from pipeline.routing_table import RoutingTable, load_routing_table
@@ -20,6 +28,9 @@ from pipeline.understand.gazetteer import Gazetteer, load_gazetteer
 from pipeline.understand.nlp import load_nlp
 from pipeline.understand.places import find_places
 from pipeline.understand.urgency import urgency
+
+log = logging.getLogger("triage.stages")
+INTERNAL_SLUG = "internal"
 
 
 @dataclass(frozen=True)
@@ -54,22 +65,89 @@ class Stages:
     def process(self, documents: list[Document], pool: Executor, today: date | None = None) -> list[Outcome]:
         """Run every stage over a chunk of documents; one bad document never stops the others."""
         today = today or date.today()
-        outcomes = extract(documents, self.settings.ocr, pool)
-        ready = [o.item for o in outcomes if o.item is not None]
-        classified = iter(self.model.classify([self.understand(item) for item in ready]))
-        return [Outcome(o.document, self.route(next(classified), today)) if o.item is not None else o
-                for o in outcomes]
+        outcomes = [Outcome(document) for document in documents]
+        for name, stage in (("lecture", partial(self.read, pool=pool)),
+                            ("lieux et urgence", self.understand_all),
+                            ("compétence", self.classify),
+                            ("routage", partial(self.route_all, today=today))):
+            outcomes = _isolated(name, stage, outcomes)
+        return outcomes
+
+    def read(self, documents: list[Document], pool: Executor) -> list[Outcome]:
+        """Text of each document: parsing, text layers, OCR of its pages over the pool."""
+        return extract(documents, self.settings.ocr, pool, self.settings.limits)
+
+    def understand_all(self, items: list[Item]) -> list[Item]:
+        """Places and urgency of each item."""
+        return [self.understand(item) for item in items]
 
     def understand(self, item: Item) -> Item:
-        """Places (commune + evidence) and urgency."""
-        text = item.text
+        """Places (commune + evidence) and urgency, read on the first `max_text_chars` of the text."""
+        text = item.text[:self.settings.limits.max_text_chars]
         decision = find_places(text, self.gazetteer, sender_email=item.sender_email,
                                ocr=item.ocr_confidence is not None)
         urgent, reasons = urgency(text)
         return item.with_(places=decision.places, commune=decision.commune, commune_evidence=decision.evidence,
                           urgent=urgent, urgent_reasons=reasons)
 
+    def classify(self, items: list[Item]) -> list[Item]:
+        """Top-k competences, the model reading the first `max_text_chars` of each text."""
+        limit = self.settings.limits.max_text_chars
+        read = self.model.classify([_reading_copy(item, limit) for item in items])
+        return [item.with_(competences=copy.competences, model_version=copy.model_version)
+                for item, copy in zip(items, read, strict=True)]
+
+    def route_all(self, items: list[Item], today: date) -> list[Item]:
+        """Destination, due date and review reasons of each item."""
+        return [self.route(item, today) for item in items]
+
     def route(self, item: Item, today: date) -> Item:
         """Destination and due date; the model's own threshold for this competence decides the review."""
         threshold = self.model.threshold(item.competence, self.settings.classifier.review_threshold)
         return route(item, self.routing_table, self.reference, threshold, today)
+
+
+def _reading_copy(item: Item, limit: int) -> Item:
+    """The item as the model reads it: a long text cut (the stored item keeps it whole)."""
+    text = item.text
+    if len(text) <= limit:
+        return item
+    cut = Part(name="texte", content_type="text/plain", role="body", text=text[:limit])
+    return item.with_(subject="", parts=(cut,))
+
+
+def _isolated(name: str, stage: Callable[[list], list], outcomes: list[Outcome]) -> list[Outcome]:
+    """Apply a stage to the outcomes still going on; if it raises, again one by one to find the offender."""
+    pending = [i for i, o in enumerate(outcomes) if o.error is None]
+    if not pending:
+        return outcomes
+    try:
+        results = stage([_so_far(outcomes[i]) for i in pending])
+        if len(results) != len(pending):
+            raise RuntimeError(f"{len(results)} results for {len(pending)} documents")
+    except Exception as exc:  # noqa: BLE001 - any exception is one document's problem, found below
+        if len(pending) == 1:
+            results = [_failure(name, outcomes[pending[0]], exc)]
+        else:
+            log.warning("stage %s failed on a chunk of %d documents: one at a time", name, len(pending))
+            results = [_isolated(name, stage, [outcomes[i]])[0] for i in pending]
+    merged = list(outcomes)
+    for index, result in zip(pending, results):
+        merged[index] = result if isinstance(result, Outcome) else replace(outcomes[index], item=result)
+    return merged
+
+
+def _so_far(outcome: Outcome) -> Item | Document:
+    """What a stage works on: the item once read, the raw document before."""
+    return outcome.item if outcome.item is not None else outcome.document
+
+
+def _failure(name: str, outcome: Outcome, exc: Exception) -> Outcome:
+    """The quarantine outcome of a failed stage: an ItemError's own words, else "internal" (traceback logged)."""
+    if isinstance(exc, ItemError):
+        return replace(outcome, item=None, error=str(exc), slug=exc.slug)
+    log.error("stage %s failed on %s", name, outcome.document.ref, exc_info=exc,
+              extra={"item": outcome.document.ref})
+    return replace(outcome, item=None, slug=INTERNAL_SLUG,
+                   error=f"erreur interne à l'étape « {name} » ({type(exc).__name__}) : voir le journal")
+

@@ -33,6 +33,11 @@ def print_summary(console: Console, summary: RunSummary, settings: Settings) -> 
                       + f", {counts['failed']} illisible(s)" + (" — [red]en échec[/]" if source.error else ""),
                       highlight=False, soft_wrap=True)
     for source in summary.sources:
+        if source.counts["hidden"] or source.counts["settling"]:
+            console.print(f"  {source.name} : {source.counts['hidden']} fichier(s) caché(s) non lu(s) (nom commençant "
+                          f"par « . »), {source.counts['settling']} en cours d'écriture laissé(s) pour le prochain "
+                          "traitement", highlight=False, soft_wrap=True)
+    for source in summary.sources:
         if source.error:
             console.print(f"[red]Source {source.name} en échec :[/] {source.error}")
 

@@ -86,11 +86,27 @@ def _advisory_lock(url: str, wait_s: float) -> Iterator[None]:
         try:
             yield
         finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
-            connection.commit()
+            _unlock(connection)
     finally:
-        connection.close()
+        _quietly(connection.close)
         engine.dispose()
+
+
+def _unlock(connection) -> None:
+    """Release the advisory lock; on a dead connection the server has already released it, and the
+    error that killed the run (PostgreSQL lost: exit 12) must not be hidden by this one."""
+    try:
+        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
+        connection.commit()
+    except SQLAlchemyError:
+        pass
+
+
+def _quietly(action) -> None:
+    try:
+        action()
+    except SQLAlchemyError:
+        pass
 
 
 def _advisory_holder(connection) -> str:
@@ -109,3 +125,12 @@ def _advisory_holder(connection) -> str:
 def _first_line(exc: SQLAlchemyError) -> str:
     orig = getattr(exc, "orig", None)
     return (str(orig or exc).strip().splitlines() or [""])[0]
+
+
+def run_lock_free(settings: Settings) -> bool:
+    """Whether no `triage run` holds the lock now (a "running" run row is then a crashed run)."""
+    try:
+        with run_lock(settings, 0.0):
+            return True
+    except AlreadyRunningError:
+        return False

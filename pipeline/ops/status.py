@@ -11,6 +11,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from pipeline.config import Settings
+from pipeline.ops.lock import run_lock_free
 from pipeline.report.data import OPEN_STATUSES, STATUS_FR, utc
 from pipeline.store.database import open_database
 from pipeline.store.schema import ItemRow, LetterRow, QuarantineRow, RunRow
@@ -48,6 +49,8 @@ def queue_status(settings: Settings, today: date | None = None) -> Status:
                                "finished": utc(run.finished_at).astimezone(zone).isoformat(timespec="minutes")
                                if run.finished_at else None, "status": run.status, "exit_code": run.exit_code,
                                "host": run.host, "counts": run.counts or {}, "errors": run.errors or []}
+            if run.status == "running" and run_lock_free(settings):  # killed: no run holds the lock
+                status.last_run["status"] = "interrupted"
         waiting = session.execute(select(ItemRow).where(live, ItemRow.status == "to_review")
                                   .order_by(func.coalesce(ItemRow.received_at, ItemRow.created_at)).limit(1)).scalar()
         if waiting is not None:

@@ -157,6 +157,10 @@ class QuarantineRow(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(100))  # who retried or discarded it
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     item_id: Mapped[int | None] = mapped_column(Integer)  # the item a successful retry stored
+    reason_slug: Mapped[str] = mapped_column(String(40), default="unreadable", index=True)  # ItemError.slug
+    note: Mapped[str] = mapped_column(String(1000), default="")  # why an admin discarded it
+    retry_requested_by: Mapped[str | None] = mapped_column(String(100))  # retries run in the next `triage run`
+    retry_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RunRow(Base):

@@ -46,7 +46,7 @@ data_dir = "{tmp_path / 'var'}"
 reference_dir = "{ROOT / 'data/reference'}"
 routing_file = "{ROOT / 'config/routing.toml'}"
 seed_dir = "{ROOT / 'data/seed'}"
-{folders if folders is not None else f'[[folders]]{chr(10)}name = "eml"{chr(10)}path = "{inbox}"{chr(10)}channel = "email"'}
+{folders if folders is not None else f'[[folders]]{chr(10)}name = "eml"{chr(10)}path = "{inbox}"{chr(10)}channel = "email"{chr(10)}settle_seconds = 0'}
 
 [classifier]
 model_dir = "{model_dir}"

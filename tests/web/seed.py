@@ -7,7 +7,7 @@ from email.utils import format_datetime, make_msgid
 
 from pipeline.extract.mail import read_email
 from pipeline.item import Document, Item, Place, Routing, Scored
-from pipeline.store import repository
+from pipeline.store import items as item_store
 from pipeline.store.files import FileStore
 
 PATTERN = "A-{year}-{number:06d}"
@@ -45,7 +45,7 @@ def store(sessions, files_dir, items: list[Item]) -> list[int]:
     ids = []
     with sessions() as session:
         for item in items:
-            row = repository.save_item(session, item, files, run_id=None, chrono_pattern=PATTERN)
+            row = item_store.save_item(session, item, files, run_id=None, chrono_pattern=PATTERN)
             session.flush()
             ids.append(row.id)
         session.commit()

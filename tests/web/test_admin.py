@@ -46,31 +46,30 @@ def test_quarantined_email_is_shown_inert_and_can_be_discarded(site, client):
     assert "pièce jointe corrompue" in page and "Télécharger l'original" in page
     frame = client.get(f"/admin/quarantaine/{entry}/courriel.html")
     assert "<script" not in frame.text and "sandbox" in frame.headers["content-security-policy"]
-    client.post(f"/admin/quarantaine/{entry}/ecarter", data={"csrf_token": csrf_of(page)})
+    client.post(f"/admin/quarantaine/{entry}/ecarter", data={"csrf_token": csrf_of(page), "motif": "publicité"})
+    with site.sessions() as session:  # no confirmation ticked: nothing discarded
+        assert session.get(QuarantineRow, entry).status == "open"
+    client.post(f"/admin/quarantaine/{entry}/ecarter",
+                data={"csrf_token": csrf_of(page), "motif": "publicité", "confirmation": "oui"})
     with site.sessions() as session:
         row = session.get(QuarantineRow, entry)
-        assert (row.status, row.resolved_by) == ("discarded", "admin")
+        assert (row.status, row.resolved_by, row.note) == ("discarded", "admin", "publicité")
 
 
-def test_retry_stores_a_quarantined_email_that_now_passes(site, client, stages):
-    site.app.state.stages = stages  # the session's loaded stages, instead of loading spaCy and a model again
+def test_retry_is_queued_for_the_next_run_not_run_in_the_web_process(site, client):
     raw = email_bytes("Bac jaune non collecté", "Bonjour, mon bac jaune n'a pas été collecté.\n25220 Thise")
     entry = _quarantine(site, raw, "bac.eml", "base de données indisponible pendant le traitement")
-    broken = _quarantine(site, b"\x00\x01 rien de lisible", "rien.bin", "type de fichier non pris en charge")
     login(client, "admin")
     token = csrf_of(client.get(f"/admin/quarantaine/{entry}").text)
     response = client.post(f"/admin/quarantaine/{entry}/reessayer", data={"csrf_token": token},
                            follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"].startswith("/elements/")
+    assert response.status_code == 303
+    assert "prochain traitement" in client.get(response.headers["location"]).text
     with site.sessions() as session:
         row = session.get(QuarantineRow, entry)
-        assert (row.status, row.resolved_by) == ("retried", "admin")
-        assert session.get(ItemRow, row.item_id).subject == "Bac jaune non collecté"
-    failed = client.post(f"/admin/quarantaine/{broken}/reessayer", data={"csrf_token": token},
-                         follow_redirects=False)
-    assert "Toujours en échec" in client.get(failed.headers["location"]).text
-    with site.sessions() as session:
-        assert session.get(QuarantineRow, broken).status == "open"
+        assert (row.status, row.retry_requested_by, row.item_id) == ("retry_requested", "admin", None)
+        assert session.query(ItemRow).filter_by(filename="bac.eml").count() == 0  # nothing processed here
+    assert "Réessai demandé" in client.get("/admin/quarantaine?statut=retry_requested").text
 
 
 def test_model_versions_page_lists_metrics_and_activates_or_rolls_back(site, client, tmp_path):

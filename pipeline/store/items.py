@@ -1,7 +1,9 @@
-"""Writing what the pipeline produced: items, their files and predictions, quarantine, runs."""
+"""Items: finding what is already stored, saving a new item with its files and predictions, its sources.
+
+PostgreSQL refuses the NUL character in text: it is removed from every text of a saved item (a
+NUL in a subject is noise, not content), so such an email is stored like any other."""
 from __future__ import annotations
 
-import socket
 from datetime import datetime, timezone
 
 from sqlalchemy import select
@@ -10,7 +12,7 @@ from sqlalchemy.orm import Session
 from pipeline.item import Document, Item
 from pipeline.store.chrono import next_chrono
 from pipeline.store.files import FileStore
-from pipeline.store.schema import (ItemFileRow, ItemRow, ItemSourceRow, PredictionRow, QuarantineRow, RunRow)
+from pipeline.store.schema import ItemFileRow, ItemRow, ItemSourceRow, PredictionRow
 
 
 def now() -> datetime:
@@ -20,6 +22,7 @@ def now() -> datetime:
 def find_existing(session: Session, sha256: str, message_id: str | None = None) -> ItemRow | None:
     """The item already stored for these bytes, or for this Message-ID (same email, other mailbox)."""
     row = session.execute(select(ItemRow).where(ItemRow.sha256 == sha256)).scalar_one_or_none()
+    message_id = without_nul(message_id)  # PostgreSQL refuses NUL even as a query parameter
     if row is None and message_id:
         row = session.execute(select(ItemRow).where(ItemRow.message_id == message_id)
                               .order_by(ItemRow.id).limit(1)).scalar_one_or_none()
@@ -33,8 +36,8 @@ def add_source(session: Session, row: ItemRow, document: Document, files: FileSt
                                                         ItemSourceRow.source == document.source,
                                                         ItemSourceRow.ref == document.ref)).scalar_one_or_none()
     if known is None:
-        session.add(ItemSourceRow(item_id=row.id, source=document.source, ref=document.ref, seen_at=now(),
-                                  sha256=files.put(document.raw) if document.raw else None))
+        session.add(_remove_nul(ItemSourceRow(item_id=row.id, source=document.source, ref=document.ref, seen_at=now(),
+                                              sha256=files.put(document.raw) if document.raw else None)))
     return known is None
 
 
@@ -44,7 +47,8 @@ def save_item(session: Session, item: Item, files: FileStore, *, run_id: int | N
     created = now()
     row = ItemRow(
         chrono=next_chrono(session, chrono_pattern, created.year), channel=item.channel,
-        sha256=files.put(document.raw), message_id=item.message_id, filename=document.filename,
+        sha256=files.put(document.raw), message_id=(item.message_id or None) and item.message_id[:500],
+        filename=document.filename[:500],
         sender=item.sender[:500], sender_email=item.sender_email[:320], subject=item.subject[:1000],
         received_at=item.received_at or document.received_at or created, created_at=created, text=item.text,
         status=routing.status, competence=item.competence,
@@ -71,6 +75,8 @@ def save_item(session: Session, item: Item, files: FileStore, *, run_id: int | N
                                       evidence=p.evidence[:500], detail=f"{p.kind}/{p.zone}")
                         for rank, p in enumerate(item.places, 1)]
     row.sources = [ItemSourceRow(source=document.source, ref=document.ref, seen_at=created, sha256=row.sha256)]
+    for child in (row, *row.files, *row.predictions, *row.sources):
+        _remove_nul(child)
     session.add(row)
     return row
 
@@ -79,29 +85,20 @@ def _original_type(item: Item) -> str:
     return "message/rfc822" if item.channel == "email" else (item.parts[0].content_type if item.parts else "")
 
 
-def quarantine(session: Session, document: Document, reason: str, files: FileStore, *,
-               run_id: int | None) -> QuarantineRow:
-    """Keep the raw bytes and the reason; an open entry for the same bytes is updated, not doubled."""
-    sha256 = files.put(document.raw) if document.raw else document.sha256
-    row = session.execute(select(QuarantineRow).where(QuarantineRow.sha256 == sha256,
-                                                      QuarantineRow.status == "open")).scalar_one_or_none()
-    if row is None:
-        row = QuarantineRow(source=document.source, ref=document.ref, filename=document.filename, sha256=sha256,
-                            size=len(document.raw), reason=reason[:2000], created_at=now(), run_id=run_id)
-        session.add(row)
-    else:
-        row.reason, row.run_id = reason[:2000], run_id
+def without_nul(value):
+    """The value with every NUL character removed, inside lists and dicts too (JSON columns)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, (list, tuple)):
+        return [without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    return value
+
+
+def _remove_nul(row):
+    for column in row.__table__.columns:
+        value = getattr(row, column.key, None)
+        if isinstance(value, (str, list, dict)):
+            setattr(row, column.key, without_nul(value))
     return row
-
-
-def start_run(session: Session) -> RunRow:
-    row = RunRow(started_at=now(), host=socket.gethostname())
-    session.add(row)
-    session.commit()
-    return row
-
-
-def finish_run(session: Session, run_id: int, *, status: str, counts: dict, errors: list[str], exit_code: int) -> None:
-    row = session.get(RunRow, run_id)
-    row.finished_at, row.status, row.counts, row.errors, row.exit_code = now(), status, counts, errors, exit_code
-    session.commit()
