@@ -91,7 +91,7 @@ def _tls_detail(spec: MailboxSource, client=None) -> str:
     if client is not None:
         sock = getattr(client, "socket", lambda: None)()
         version = f", {sock.version()}" if hasattr(sock, "version") else ""
-    check = "certificat vérifié" if spec.verify_certificate else "certificat NON vérifié (verify_certificate = false)"
+    check = "certificat NON vérifié (tls_insecure = true)" if spec.tls_insecure else "certificat vérifié"
     return f"{where} joignable, {'TLS implicite' if spec.tls == 'implicit' else 'STARTTLS'}{version}, {check}"
 
 
