@@ -137,7 +137,8 @@ class _Batch:
     def _store(self, outcome: Outcome, source: Source, result: SourceSummary) -> None:
         document, item = outcome.document, outcome.item
         with self.sessions() as session:
-            existing = repository.find_existing(session, document.sha256, item.message_id)
+            existing = repository.find_existing(session, document.sha256, item.message_id, raw=document.raw,
+                                                files=self.files)
             if existing is None:
                 try:
                     row = repository.save_item(session, item, self.files, run_id=self.run_id,
@@ -145,7 +146,8 @@ class _Batch:
                     session.commit()
                 except IntegrityError:  # another run stored the same bytes a moment ago
                     session.rollback()
-                    existing = repository.find_existing(session, document.sha256, item.message_id)
+                    existing = repository.find_existing(session, document.sha256, item.message_id,
+                                                        raw=document.raw, files=self.files)
                 else:
                     result.counts["stored"] += 1
                     self.summary.routed.append(_table_row(item, row.chrono))

@@ -70,6 +70,7 @@ class MailboxSource(Section):
     flag: str = "$Triage"  # a keyword, or a system flag such as \Seen (after_store = "flag")
     move_to: str = "Traité"  # created if missing (after_store = "move")
     batch_size: int = Field(default=50, ge=1, le=1000)  # messages per FETCH
+    batch_bytes: int = Field(default=32_000_000, gt=0)  # and bytes per FETCH (a larger message comes alone)
     retries: int = Field(default=3, ge=0)  # after the first attempt, on connection or login failure
     backoff_s: float = Field(default=2.0, ge=0)  # first wait between attempts, doubled each time
     timeout_s: float = Field(default=60.0, gt=0)

@@ -32,7 +32,8 @@ def run_configured(settings: Settings, *, dry_run: bool = False, wait_s: float =
             _close_interrupted_runs(sessions)
         stages = Stages.load(settings)
         sources = [Folder(spec) for spec in settings.folders]
-        sources += [Mailbox(spec, sessions, read_only=dry_run, on_progress=on_progress) for spec in settings.mailboxes]
+        sources += [Mailbox(spec, sessions, read_only=dry_run, on_progress=on_progress,
+                            max_message_bytes=settings.limits.max_message_bytes) for spec in settings.mailboxes]
         try:
             with ocr_pool(settings.ocr.workers) as pool:
                 return run_batch(sources, stages, sessions, FileStore(settings.file_store_dir), pool,

@@ -109,6 +109,8 @@ def extract(documents: list[Document], ocr: OcrSettings, pool: Executor) -> list
 
 
 def _read(document: Document, ocr: OcrSettings) -> Outcome:
+    if document.refused:
+        return Outcome(document, error=document.refused)
     try:
         return Outcome(document, read_document(document, ocr))
     except ItemError as exc:
