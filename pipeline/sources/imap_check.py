@@ -116,7 +116,8 @@ def _check_folders(spec: MailboxSource, client, steps: list[Step], saved: dict) 
             since = f"depuis l'UID {state.last_uid}"
         steps.append(Step(f"dossier {folder}", True, f"{total} message(s), {new} nouveau(x) ({since})"))
         permanent = info.get(b"PERMANENTFLAGS", ())
-        if b"\\*" not in permanent and spec.flag.encode() not in permanent:
+        # EXAMINE (read-only, as here) may answer an empty PERMANENTFLAGS: that says nothing of a later STORE.
+        if permanent and b"\\*" not in permanent and spec.flag.encode() not in permanent:
             refused.append(folder)
         client.unselect_folder() if client.has_capability("UNSELECT") else client.close_folder()
     if spec.after_store == "move":
