@@ -11,15 +11,22 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from pipeline.config_errors import describe_errors
 from pipeline.errors import ConfigError
 
 DEFAULT_CONFIG = Path("config/triage.toml")
 
 
-class SecretRef(BaseModel):
+class Section(BaseModel):
+    """A part of the configuration: an unknown key is a mistake (a typo silently ignored is a setting lost)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class SecretRef(Section):
     """A secret given by the name of the environment variable that holds it."""
 
     env: str
@@ -32,7 +39,7 @@ class SecretRef(BaseModel):
         return value
 
 
-class FolderSource(BaseModel):
+class FolderSource(Section):
     """A scanner drop folder or a folder of .eml files."""
 
     name: str = "scanner"
@@ -46,17 +53,17 @@ class FolderSource(BaseModel):
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
 
 
-class MailboxSource(BaseModel):
+class MailboxSource(Section):
     """An IMAP mailbox read by `triage run` (pipeline/sources/imap.py); checked by `triage mailboxes check`."""
-
-    model_config = {"extra": "forbid"}
 
     name: str  # e.g. "courrier": the source name in the summary and on each item
     host: str
     port: int | None = None  # default: 993 with tls = "implicit", 143 otherwise
     tls: Literal["implicit", "starttls", "none"] = "implicit"  # "none": loopback tests only
     ca_file: Path | None = None  # CA bundle to verify the server with (default: the system's)
-    verify_certificate: bool = True
+    # Certificates are always verified; a test server with a self-made certificate needs this
+    # explicit switch, which every run and `triage doctor` then report as a warning.
+    tls_insecure: bool = False
     user: str
     password: SecretRef  # { env = "IMAP_PASSWORD" }
     folders: list[str] = Field(default_factory=lambda: ["INBOX"])
@@ -64,6 +71,7 @@ class MailboxSource(BaseModel):
     flag: str = "$Triage"  # a keyword, or a system flag such as \Seen (after_store = "flag")
     move_to: str = "Traité"  # created if missing (after_store = "move")
     batch_size: int = Field(default=50, ge=1, le=1000)  # messages per FETCH
+    batch_bytes: int = Field(default=32_000_000, gt=0)  # and bytes per FETCH (a larger message comes alone)
     retries: int = Field(default=3, ge=0)  # after the first attempt, on connection or login failure
     backoff_s: float = Field(default=2.0, ge=0)  # first wait between attempts, doubled each time
     timeout_s: float = Field(default=60.0, gt=0)
@@ -87,7 +95,7 @@ class MailboxSource(BaseModel):
         return self
 
 
-class OcrSettings(BaseModel):
+class OcrSettings(Section):
     """How pages are read; how much a document may cost is in LimitsSettings ([limits])."""
 
     language: str = "fra"
@@ -97,7 +105,7 @@ class OcrSettings(BaseModel):
     min_text_chars_per_page: int = 25  # below this a PDF page has no usable text layer
 
 
-class LimitsSettings(BaseModel):
+class LimitsSettings(Section):
     """Budgets per document, checked before the work starts, so one document cannot stall or sink the night.
 
     An exceeded budget quarantines the file it applies to (errors.BudgetExceeded, with its slug) when
@@ -105,8 +113,6 @@ class LimitsSettings(BaseModel):
     noted, and the email stored for review. A long text is stored whole and only its first
     `max_text_chars` are read by the NLP stages. The web page's renders obey the same pixel and
     page budgets."""
-
-    model_config = {"extra": "forbid"}
 
     max_message_bytes: int = Field(default=60_000_000, gt=0)  # one email or one dropped file
     max_mime_depth: int = Field(default=12, gt=0)  # nested multiparts / attached messages
@@ -119,7 +125,7 @@ class LimitsSettings(BaseModel):
     worker_memory_mb: int = Field(default=2_048, gt=0)  # address-space limit of each OCR worker
 
 
-class ClassifierSettings(BaseModel):
+class ClassifierSettings(Section):
     model_dir: Path = Path("models")
     review_threshold: float = 0.55  # top-1 probability under which a clerk must look (no per-competence threshold)
     target_precision: float = 0.97  # auto-routing thresholds are chosen per competence for this precision
@@ -127,7 +133,7 @@ class ClassifierSettings(BaseModel):
     retrain_nightly: bool = False  # the same as always passing --retrain
 
 
-class WebSettings(BaseModel):
+class WebSettings(Section):
     """The review page (`triage serve`): where it listens and how long a session lasts."""
 
     host: str = "127.0.0.1"
@@ -139,32 +145,47 @@ class WebSettings(BaseModel):
     page_size: int = 50
 
 
-class SmtpSettings(BaseModel):
+class SmtpSettings(Section):
     """The mail server used to send the morning report and the letters."""
 
     host: str = ""  # empty: sending by email is disabled
     port: int = 587
-    security: str = "starttls"  # starttls, ssl (implicit TLS) or none (loopback relay only)
+    security: Literal["starttls", "ssl", "none"] = "starttls"  # none: a relay on this machine only
     username: str = ""
     password: SecretRef | None = None
     sender: str = "triage@grandbesancon.fr"
     timeout_s: float = 30.0
 
+    @model_validator(mode="after")
+    def _check(self) -> "SmtpSettings":
+        problem = self.cleartext_login()
+        if problem:
+            raise ValueError(problem)
+        return self
 
-class ReportSettings(BaseModel):
+    def cleartext_login(self) -> str | None:
+        """Why these settings would send a password in clear over the network (a password given away)."""
+        if self.security == "none" and self.host and self.host not in LOOPBACK_HOSTS \
+                and (self.username or self.password):
+            return (f"[smtp] security = \"none\" avec identifiant vers {self.host} : le mot de passe passerait "
+                    "en clair sur le réseau ; choisissez starttls (587) ou ssl (465)")
+        return None
+
+
+class ReportSettings(Section):
     recipients: list[str] = Field(default_factory=list)
     subject: str = "Courrier du {date} : débrief du matin"
     near_due_days: int = 5  # "near its due date": due within this many calendar days
     out_dir: Path | None = None  # default: <data_dir>/reports
 
 
-class LoggingSettings(BaseModel):
+class LoggingSettings(Section):
     level: str = "WARNING"  # INFO with --verbose
     format: str = "plain"  # plain or json
     file: Path | None = None  # default: stderr
 
 
-class LettersSettings(BaseModel):
+class LettersSettings(Section):
     """Letters to senders (Code des relations entre le public et l'administration)."""
 
     templates_dir: Path = Path("config/letters")
@@ -225,6 +246,7 @@ def load_settings(path: Path | None = None, **overrides) -> Settings:
     try:
         return bound(**overrides)
     except ValidationError as exc:
-        raise ConfigError(f"configuration invalide ({path}) : {exc}") from exc
+        raise ConfigError(f"configuration invalide ({path}) : {describe_errors(exc, Settings)}",
+                          hint="corrigez le fichier, puis « triage doctor »") from exc
     except (tomllib.TOMLDecodeError, OSError) as exc:  # a typo in the file is a configuration error, not a bug
         raise ConfigError(f"configuration illisible ({path}) : {exc}") from exc

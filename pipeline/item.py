@@ -19,6 +19,7 @@ class Document:
     filename: str
     raw: bytes
     received_at: datetime | None = None
+    refused: str | None = None  # the source's reason to quarantine it unread (e.g. too large to download)
 
     @property
     def sha256(self) -> str:

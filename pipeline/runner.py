@@ -34,7 +34,8 @@ def run_configured(settings: Settings, *, dry_run: bool = False, wait_s: float =
                 runs.close_interrupted(session)
         stages = Stages.load(settings)
         sources = [QueuedRetries(sessions, files)] + [Folder(spec) for spec in settings.folders]
-        sources += [Mailbox(spec, sessions, read_only=dry_run, on_progress=on_progress) for spec in settings.mailboxes]
+        sources += [Mailbox(spec, sessions, read_only=dry_run, on_progress=on_progress,
+                            max_message_bytes=settings.limits.max_message_bytes) for spec in settings.mailboxes]
         try:
             with ocr_pool(settings.ocr.workers, settings.limits) as pool:
                 return run_batch(sources, stages, sessions, files, pool, dry_run=dry_run, on_progress=on_progress)

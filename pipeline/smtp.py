@@ -17,6 +17,9 @@ def check_configured(settings: SmtpSettings) -> None:
         raise ConfigError("aucun serveur d'envoi configuré", hint="renseignez [smtp] host dans la configuration")
     if settings.security not in ("starttls", "ssl", "none"):
         raise ConfigError(f"[smtp] security inconnu : {settings.security!r} (starttls, ssl ou none)")
+    problem = settings.cleartext_login()  # settings changed after loading are checked again here
+    if problem:
+        raise ConfigError(problem)
 
 
 def send(settings: SmtpSettings, message: EmailMessage) -> None:

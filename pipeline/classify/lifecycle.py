@@ -9,7 +9,8 @@ from typing import Callable
 
 from pipeline.classify.dataset import Example, split, summary
 from pipeline.classify.features import featurize
-from pipeline.classify.model_files import ModelInfo, active_version, load_model, save_model, write_sidecar
+from pipeline.classify.model_files import (ModelInfo, active_version, load_model, read_trusted, save_model,
+                                          write_sidecar)
 from pipeline.classify.plots import confusion_png
 from pipeline.classify.quality import measure, not_worse
 from pipeline.classify.training import fit
@@ -83,7 +84,7 @@ def _unseen_by(model_dir: Path, version: str, held_out: list[Example]) -> list[i
     path = Path(model_dir) / f"competence-{version}{TRAINED_SUFFIX}"
     if not path.exists():
         return list(range(len(held_out)))
-    seen = set(path.read_text().split())
+    seen = set(read_trusted(model_dir, path.name).decode().split())  # checked like the model: it steers promotion
     unseen = [i for i, e in enumerate(held_out) if _key(e.text) not in seen]
     return unseen if len(unseen) >= MIN_COMPARISON else list(range(len(held_out)))
 

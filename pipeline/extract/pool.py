@@ -156,6 +156,9 @@ def extract(documents: list[Document], ocr: OcrSettings, pool: OcrPool | Executo
     limits = limits or getattr(pool, "limits", DEFAULT_LIMITS)
     outcomes = []
     for document in documents:
+        if document.refused:  # the source could not hand it over whole (e.g. too large to download)
+            outcomes.append(Outcome(document, error=document.refused, slug="too-large"))
+            continue
         try:
             outcomes.append(Outcome(document, read_document(document, ocr, limits)))
         except ItemError as exc:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import smtplib
-import socket
 import ssl
 import tempfile
 from dataclasses import dataclass
@@ -215,18 +214,21 @@ def _folders(settings: Settings) -> Iterator[Check]:
 
 
 def _mailboxes(settings: Settings) -> Iterator[Check]:
-    """A TCP connection to each configured mailbox; `triage mailboxes check` goes further (login, folders)."""
-    for mailbox in getattr(settings, "mailboxes", None) or []:
-        name = f"boîte {getattr(mailbox, 'name', '?')}"
-        host, port = getattr(mailbox, "host", ""), int(getattr(mailbox, "port", 993) or 993)
-        try:
-            socket.create_connection((host, port), timeout=10).close()
-        except OSError as exc:
-            yield fail(name, f"{host}:{port} injoignable : {exc.strerror or exc}",
-                       "vérifiez l'hôte, le port et le pare-feu ; puis « triage mailboxes check »",
+    """Each mailbox tried as `triage mailboxes check` does: password, connection and TLS, login, folders."""
+    from pipeline.sources.imap_check import check_mailbox
+    for spec in settings.mailboxes:
+        name = f"boîte {spec.name}"
+        if spec.tls_insecure:
+            yield warn(name, f"certificat de {spec.host} NON vérifié (tls_insecure = true) : la connexion peut "
+                             "être interceptée", "retirez tls_insecure et donnez ca_file (l'autorité du serveur)")
+        report = check_mailbox(spec)
+        wrong = [step for step in report.steps if not step.ok]
+        if wrong:
+            yield fail(name, " ; ".join(f"{step.name} : {step.detail}" for step in wrong),
+                       " ; ".join(step.fix for step in wrong if step.fix) or "« triage mailboxes check »",
                        ExitCode.SOURCE_FAILED)
         else:
-            yield ok(name, f"{host}:{port} joignable (détail : « triage mailboxes check »)")
+            yield ok(name, f"{report.where} : identification réussie, {len(spec.folders)} dossier(s) lisible(s)")
 
 
 STATES_FR = {"ok": ("OK", "green"), "warn": ("ATTENTION", "yellow"), "fail": ("ÉCHEC", "bold red")}

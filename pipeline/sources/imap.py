@@ -1,11 +1,15 @@
 """An IMAP mailbox source: new messages of each configured folder, acted on only after their commit.
 
     per folder: SELECT → compare UIDVALIDITY with mailbox_state → UID SEARCH above the last UID
-    → UID FETCH BODY.PEEK[] by batches (nothing is marked read) → yield one Document per message
+    → UID FETCH RFC822.SIZE → UID FETCH BODY.PEEK[] by batches bounded in count and in bytes
+      (nothing is marked read; a message over limits.max_message_bytes is not downloaded: only its
+      main headers, handed over as refused, so that it is quarantined and stays on the server)
+    → yield one Document per message
     → the batch commits and calls done() → the after-store action (flag or move) is applied,
       by batch, at the next fetch and at close → only then the last UID is advanced.
 
-A run killed anywhere leaves `last_uid` at or below what is committed and acted on, so the next
+Every message handed over gets the after-store action once committed, stored or quarantined:
+a poison message is never fetched again. A run killed anywhere leaves `last_uid` at or below what is committed and acted on, so the next
 run fetches the rest again: what was committed is recognised as a duplicate (sha256, Message-ID)
 and gets its action then. A message the server cannot deliver stops `last_uid` below it (it is
 tried again next run) and is reported, without stopping the folder.
@@ -23,16 +27,18 @@ from typing import Callable, Iterator
 from imapclient.exceptions import IMAPClientError
 from sqlalchemy.orm import sessionmaker
 
-from pipeline.config import MailboxSource
+from pipeline.config import LimitsSettings, MailboxSource
 from pipeline.errors import ConfigError
 from pipeline.item import Document
 from pipeline.sources import SourceError
+from pipeline.sources.imap_batches import plan_batches
 from pipeline.sources.imap_connection import Connection, LinkLost, is_connection_loss
 from pipeline.store import mailbox_state
 from pipeline.store.mailbox_state import FolderState
 
 log = logging.getLogger("triage.imap")
 FETCH_ITEMS = ["BODY.PEEK[]", "INTERNALDATE"]
+SUMMARY_HEADERS = "BODY.PEEK[HEADER.FIELDS (FROM TO SUBJECT DATE MESSAGE-ID)]"  # kept for a message too large
 PROGRESS_EVERY_S = 2.0
 
 
@@ -63,9 +69,12 @@ class Mailbox:
     """The Source for one configured mailbox (all its folders)."""
 
     def __init__(self, spec: MailboxSource, sessions: sessionmaker, *, read_only: bool = False,
-                 on_progress: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep):
+                 on_progress: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep,
+                 max_message_bytes: int = LimitsSettings().max_message_bytes):
         self.name = spec.name
         self.spec, self.sessions, self.read_only = spec, sessions, read_only
+        self.max_message_bytes = max_message_bytes
+        self.largest_fetch_bytes = 0  # the most bytes one FETCH asked for: what the fetch holds in memory
         self.on_progress, self._sleep = on_progress, sleep
         self.counts: Counter = Counter()  # "failed": messages the server could not deliver (merged by the batch)
         self.fetch_seconds = 0.0  # time spent in UID FETCH, for the fetch rate
@@ -141,15 +150,15 @@ class Mailbox:
         uids = self._new_uids(folder)
         started, done_count, last_report = time.monotonic(), 0, 0.0
         self._report(f"{self.name}/{name} : {len(uids)} nouveau(x) message(s)")
-        for start in range(0, len(uids), self.spec.batch_size):
-            batch = uids[start:start + self.spec.batch_size]
+        for batch, too_large in self._planned(name, uids):
             self._flush()
             if not folder.valid:
                 return
             if connection.select(name, readonly=self._examine) != folder.uidvalidity:
                 self._renumbered(folder)
                 return
-            messages = self._fetch_batch(folder, batch)
+            messages = self._fetch_summary(folder, batch[0], too_large) if too_large else \
+                self._fetch_batch(folder, batch)
             if name in connection.renumbered:  # these UIDs may now be other messages: leave it to the next run
                 self._renumbered(folder)
                 return
@@ -189,6 +198,38 @@ class Mailbox:
     def _new_uids(self, folder: _Folder) -> list[int]:
         found = self._connection.call(lambda client: client.search(["UID", f"{folder.last_uid + 1}:*"]))
         return sorted(int(uid) for uid in found if int(uid) > folder.last_uid)  # "N:*" always matches the last
+
+    def _planned(self, name: str, uids: list[int]) -> Iterator[tuple[list[int], int]]:
+        """(uids of one FETCH, 0), or ([uid], its size) for a message too large to download; in UID order."""
+        for start in range(0, len(uids), self.spec.batch_size):
+            window = uids[start:start + self.spec.batch_size]
+            self._connection.select(name, readonly=self._examine)  # actions in other folders may have moved us
+            found = self._connection.call(lambda client: client.fetch(window, ["RFC822.SIZE"]))
+            sizes = {uid: int(data.get(b"RFC822.SIZE", 0)) for uid, data in found.items()}
+            for batch in plan_batches(window, sizes, self.spec.batch_size, self.spec.batch_bytes,
+                                      self.max_message_bytes):
+                size = sum(sizes.get(uid, 0) for uid in batch)
+                too_large = size if size > self.max_message_bytes else 0
+                if not too_large:
+                    self.largest_fetch_bytes = max(self.largest_fetch_bytes, size)
+                yield batch, too_large
+
+    def _fetch_summary(self, folder: _Folder, uid: int, size: int) -> dict[int, dict]:
+        """A message over the size limit: its main headers only, handed over with the reason to quarantine it."""
+        found = self._connection.call(lambda client: client.fetch([uid], [SUMMARY_HEADERS, "INTERNALDATE"]))
+        data = found.get(uid)
+        if data is None:  # expunged since the size was read
+            folder.finished.add(uid)
+            return {}
+        headers = next((value for key, value in data.items() if key.startswith(b"BODY[HEADER")), b"") or b""
+        spec = self.spec
+        after = {"move": f"déplacé dans le dossier {spec.move_to}", "flag": f"marqué {spec.flag} dans {folder.name}",
+                 "none": f"laissé dans {folder.name}"}[spec.after_store]
+        reason = (f"message de {size / 1e6:.1f} Mo, plus que la limite de {self.max_message_bytes / 1e6:.1f} Mo "
+                  f"(limits.max_message_bytes) : non téléchargé ; il reste sur le serveur, boîte {self.name} "
+                  f"({spec.user}@{spec.host}), {after} (UID {uid} de {folder.name}) ; seuls ses en-têtes sont gardés ici")
+        log.warning("boîte %s : %s UID %d : %s", self.name, folder.name, uid, reason, extra={"source": self.name})
+        return {uid: {b"BODY[]": bytes(headers), b"INTERNALDATE": data.get(b"INTERNALDATE"), "refused": reason}}
 
     def _fetch_batch(self, folder: _Folder, uids: list[int]) -> dict[int, dict]:
         """FETCH a batch; if that fails, one by one, so that one unreadable message spoils nothing else."""
@@ -244,7 +285,8 @@ class Mailbox:
         safe_folder = re.sub(r"[^\w.-]+", "_", folder.name)
         return Document(source=self.name, ref=f"{folder.name};UIDVALIDITY={folder.uidvalidity}/;UID={uid}",
                         filename=f"{self.name}-{safe_folder}-{uid}.eml", raw=bytes(data[b"BODY[]"]),
-                        received_at=received if isinstance(received, datetime) else None)
+                        received_at=received if isinstance(received, datetime) else None,
+                        refused=data.get("refused"))
 
     def _renumbered(self, folder: _Folder) -> None:
         """UIDs changed while we worked: act on nothing more here; the next run reads the folder again."""

@@ -91,7 +91,7 @@ def _tls_detail(spec: MailboxSource, client=None) -> str:
     if client is not None:
         sock = getattr(client, "socket", lambda: None)()
         version = f", {sock.version()}" if hasattr(sock, "version") else ""
-    check = "certificat vérifié" if spec.verify_certificate else "certificat NON vérifié (verify_certificate = false)"
+    check = "certificat NON vérifié (tls_insecure = true)" if spec.tls_insecure else "certificat vérifié"
     return f"{where} joignable, {'TLS implicite' if spec.tls == 'implicit' else 'STARTTLS'}{version}, {check}"
 
 
@@ -116,7 +116,8 @@ def _check_folders(spec: MailboxSource, client, steps: list[Step], saved: dict) 
             since = f"depuis l'UID {state.last_uid}"
         steps.append(Step(f"dossier {folder}", True, f"{total} message(s), {new} nouveau(x) ({since})"))
         permanent = info.get(b"PERMANENTFLAGS", ())
-        if b"\\*" not in permanent and spec.flag.encode() not in permanent:
+        # EXAMINE (read-only, as here) may answer an empty PERMANENTFLAGS: that says nothing of a later STORE.
+        if permanent and b"\\*" not in permanent and spec.flag.encode() not in permanent:
             refused.append(folder)
         client.unselect_folder() if client.has_capability("UNSELECT") else client.close_folder()
     if spec.after_store == "move":

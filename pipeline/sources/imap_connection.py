@@ -46,10 +46,16 @@ def is_connection_loss(exc: BaseException) -> bool:
 
 def tls_context(spec: MailboxSource) -> ssl.SSLContext:
     context = ssl.create_default_context(cafile=str(spec.ca_file) if spec.ca_file else None)
-    if not spec.verify_certificate:
+    if spec.tls_insecure:
+        log.warning(insecure_warning(spec), extra={"source": spec.name})
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     return context
+
+
+def insecure_warning(spec: MailboxSource) -> str:
+    return (f"ATTENTION boîte {spec.name} : certificat de {spec.host} NON vérifié (tls_insecure = true) : "
+            "la connexion peut être interceptée ; réservé aux serveurs de test")
 
 
 def describe(spec: MailboxSource) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from pipeline.item import Document, Item
 from pipeline.store.chrono import next_chrono
 from pipeline.store.files import FileStore
+from pipeline.store.message_identity import content_digest
 from pipeline.store.schema import ItemFileRow, ItemRow, ItemSourceRow, PredictionRow
 
 
@@ -19,13 +20,16 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def find_existing(session: Session, sha256: str, message_id: str | None = None) -> ItemRow | None:
-    """The item already stored for these bytes, or for this Message-ID (same email, other mailbox)."""
+def find_existing(session: Session, sha256: str, message_id: str | None = None, *, raw: bytes | None = None,
+                  files: FileStore | None = None) -> ItemRow | None:
+    """The item already stored for these bytes, or for this Message-ID when it is the same message
+    (same email, other mailbox: same content once trace headers are set aside; see message_identity)."""
     row = session.execute(select(ItemRow).where(ItemRow.sha256 == sha256)).scalar_one_or_none()
     message_id = without_nul(message_id)  # PostgreSQL refuses NUL even as a query parameter
-    if row is None and message_id:
-        row = session.execute(select(ItemRow).where(ItemRow.message_id == message_id)
-                              .order_by(ItemRow.id).limit(1)).scalar_one_or_none()
+    if row is None and message_id and raw is not None and files is not None:
+        wanted = content_digest(raw)
+        candidates = session.execute(select(ItemRow).where(ItemRow.message_id == message_id).order_by(ItemRow.id))
+        row = next((c for c in candidates.scalars() if content_digest(files.get(c.sha256)) == wanted), None)
     return row
 
 

@@ -63,7 +63,7 @@ def _store(sessions: sessionmaker, files: FileStore, outcome: "Outcome", run_id:
             session.commit()
             return Stored("quarantined", reason=outcome.error, slug=outcome.slug)
         message_id = item.message_id if item is not None else None
-        existing = items.find_existing(session, document.sha256, message_id)
+        existing = items.find_existing(session, document.sha256, message_id, raw=document.raw, files=files)
         if existing is None:
             if item is None:
                 raise LookupError("a known duplicate is no longer in the database")
@@ -75,7 +75,7 @@ def _store(sessions: sessionmaker, files: FileStore, outcome: "Outcome", run_id:
                 return Stored("stored", row.id, row.chrono)
             except IntegrityError:  # another run stored the same bytes a moment ago
                 session.rollback()
-                existing = items.find_existing(session, document.sha256, message_id)
+                existing = items.find_existing(session, document.sha256, message_id, raw=document.raw, files=files)
                 if existing is None:
                     raise
         items.add_source(session, existing, document, files)

@@ -52,3 +52,39 @@ def test_check_says_what_is_wrong_for_each_mailbox(dovecot, tmp_path, model_dir,
     assert "TRIAGE_TEST_UNSET n'est pas définie" in blocks["sans-variable"]
     assert "dossier Archives2019 : introuvable" in blocks["dossier-absent"]
     assert "INBOX" in blocks["dossier-absent"] and "ÉCHEC" in blocks["dossier-absent"]
+
+
+def _doctor_mailbox_checks(config) -> dict:
+    from pipeline.ops.doctor import run_doctor
+    return {c.name: c for c in run_doctor(config) if c.name.startswith("boîte ")}
+
+
+def test_doctor_logs_in_and_says_a_wrong_password_is_wrong(dovecot, tmp_path, model_dir, monkeypatch):
+    monkeypatch.setenv("WRONG_PASSWORD", "nope")
+    sections = (mailbox_toml_section(dovecot, name="bon")
+                + mailbox_toml_section(dovecot, name="mauvais-mdp", password_env="WRONG_PASSWORD"))
+    config = write_config(tmp_path, model_dir, f"sqlite:///{tmp_path / 'triage.sqlite'}", extra=sections)
+    checks = _doctor_mailbox_checks(config)
+    assert checks["boîte bon"].state == "ok", checks["boîte bon"]
+    assert "identification réussie" in checks["boîte bon"].detail
+    wrong = checks["boîte mauvais-mdp"]
+    assert wrong.failed and wrong.code == ExitCode.SOURCE_FAILED
+    assert "identification refusée pour courrier" in wrong.detail and "mot de passe" in wrong.fix
+
+
+def test_tls_insecure_connects_to_an_unknown_certificate_but_is_reported_every_time(dovecot, tmp_path, model_dir,
+                                                                                   imap_run, caplog):
+    from tests.imap.conftest import mailbox_spec
+    section = mailbox_toml_section(dovecot, name="test", ca_file=None) + "tls_insecure = true\n"
+    config = write_config(tmp_path, model_dir, f"sqlite:///{tmp_path / 'triage.sqlite'}", extra=section)
+    from pipeline.ops.doctor import run_doctor
+    checks = [c for c in run_doctor(config) if c.name == "boîte test"]
+    assert [c.state for c in checks] == ["warn", "ok"], checks
+    assert "NON vérifié (tls_insecure = true)" in checks[0].detail and "identification réussie" in checks[1].detail
+
+    dovecot.append("INBOX", letter(0))
+    spec = mailbox_spec(dovecot, ca_file=None, tls_insecure=True)
+    with caplog.at_level("WARNING", logger="triage.imap"):
+        summary = imap_run.run(spec)
+    assert summary.sources[0].counts["stored"] == 1
+    assert any("certificat de" in r.getMessage() and "NON vérifié" in r.getMessage() for r in caplog.records)
