@@ -49,8 +49,11 @@ def report_failure(exc: BaseException) -> ExitCode:
         log.warning("interrompu", extra={"exit_code": int(code)})
         err.print("[bold yellow]Interrompu (Ctrl-C) :[/] ce qui était enregistré le reste ; relancez la commande.")
     elif code == ExitCode.INTERNAL:
-        log.error("erreur interne", exc_info=exc, extra={"exit_code": int(code)})
-        err.print(f"[bold red]Erreur interne :[/] {type(exc).__name__} : {exc}", highlight=False)
+        err.print(f"[bold red]Erreur interne :[/] {type(exc).__name__} : {exc}", highlight=False, soft_wrap=True)
+        if logging.getLogger().handlers or log.handlers:
+            log.error("erreur interne", exc_info=exc, extra={"exit_code": int(code)})
+        else:  # no log configured: the traceback would land on the terminal, keep it in a file instead
+            err.print(f"Détails techniques pour les développeurs : {_traceback_file(exc)}", highlight=False)
     else:
         if machine_readable_logs():
             log.error("%s", exc, extra={"exit_code": int(code)})
@@ -58,6 +61,14 @@ def report_failure(exc: BaseException) -> ExitCode:
         if getattr(exc, "hint", None):
             err.print(f"Solution : {exc.hint}", highlight=False, soft_wrap=True)
     return code
+
+
+def _traceback_file(exc: BaseException) -> str:
+    import tempfile
+    import traceback
+    with tempfile.NamedTemporaryFile("w", prefix="triage-erreur-", suffix=".log", delete=False) as handle:
+        handle.write("".join(traceback.format_exception(exc)))
+    return handle.name
 
 
 class TriageGroup(TyperGroup):
