@@ -25,7 +25,7 @@ COLUMNS = ("N° chrono", "Reçu le", "Canal", "Expéditeur", "Courriel", "Objet"
            "Destination", "Urgent", "Échéance", "En retard", "Confiance")
 # A spreadsheet may split a cell again on commas or semicolons (pasting, "text to columns", a
 # re-import with another separator): each piece that starts a formula is neutralised, not only the first.
-PIECE_START = re.compile(r"(^|[,;])(\s*)(?=[=+\-@\t\r])")
+PIECE_START = re.compile(r"(^|[,;])( *)(?=[=+\-@\t\r])")
 
 
 def export_items(settings: Settings, database, filters: ExportFilters, out: Path | None = None) -> int:

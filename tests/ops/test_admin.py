@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -127,3 +128,22 @@ def test_export_cli_writes_an_excel_friendly_file(tmp_path, model_dir):
     assert result.returncode == 0 and "1 courrier(s) exporté(s)" in result.stderr
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and b"A-2026-000104;23/11/2026 11:15;Courrier papier" in data
+
+
+def test_export_neutralises_formulas_after_a_comma_or_semicolon_inside_a_cell(tmp_path, model_dir):
+    settings = load_settings(write_config(tmp_path, model_dir, f"sqlite:///{tmp_path / 't.sqlite'}"))
+    database = open_database(settings.database_url)
+    seed(database)
+    hostile = {"A-2026-000103": ("Objet, =HYPERLINK(\"http://evil.example\")", "Dupont; +33 1 23"),
+               "A-2026-000107": ("a,@SUM(A1)", "b,\t=1;\r-2")}
+    with database() as session:
+        for row in session.execute(select(ItemRow).where(ItemRow.chrono.in_(hostile))).scalars():
+            row.subject, row.sender = hostile[row.chrono]
+        session.commit()
+    buffer = io.StringIO()
+    write_csv(settings, database, ExportFilters(competence="dechets"), buffer)
+    cells = [cell for row in csv.reader(io.StringIO(buffer.getvalue()), delimiter=";") for cell in row]
+    for cell in cells:
+        for piece in re.split(r"[,;]", cell):
+            assert not piece.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    assert "Objet, '=HYPERLINK(\"http://evil.example\")" in cells and "Dupont; '+33 1 23" in cells

@@ -88,3 +88,38 @@ def test_letters_send_cli_exits_6_and_marks_failed_when_server_is_down(tmp_path,
     result = triage("letters", "send", "-c", str(config))
     assert result.returncode == 6, result.stderr
     assert {l.status for l in list_letters(database) if l.channel == "email"} == {"failed"}
+
+
+def test_hostile_addresses_and_message_ids_fail_their_own_letter_and_the_others_are_sent(tmp_path, model_dir,
+                                                                                         smtp_server):
+    from sqlalchemy import select
+
+    from pipeline.store.schema import ItemRow
+    from tests.ops.conftest import triage
+    port, inbox = smtp_server
+    config = write_config(tmp_path, model_dir, f"sqlite:///{tmp_path / 't.sqlite'}",
+                          extra=PREFECTURE + smtp_section(port))
+    settings = load_settings(config)
+    database = open_database(settings.database_url)
+    seed(database, FileStore(settings.file_store_dir))
+    hostile = {"A-2026-000101": {"sender_email": "jeanne@example.org\r\nBcc: victime@evil.example"},
+               "A-2026-000102": {"message_id": "<a@example.org>\r\nX-Injecte: oui"},
+               "A-2026-000108": {"sender_email": "zoé@exämple.org", "message_id": "<" + "a" * 5000 + "@example.org>"},
+               "A-2026-000109": {"message_id": "<\udcff@example.org>".encode("utf-8", "surrogateescape")
+                                 .decode("latin-1")}}  # undecodable bytes as a broken mailer sends them
+    with database() as session:
+        for row in session.execute(select(ItemRow).where(ItemRow.chrono.in_(hostile))).scalars():
+            for field, value in hostile[row.chrono].items():
+                setattr(row, field, value)
+        session.commit()
+    draft_letters(settings, database, since=date(2026, 11, 1), today=date(2026, 11, 24))
+    result = triage("letters", "send", "-c", str(config))
+    assert result.returncode == 6, result.stderr  # some letters failed: said by the code, not by a crash
+    assert "Traceback" not in result.stderr + result.stdout
+    received = {tuple(rcpt): message for rcpt, message in inbox.messages}
+    assert set(received) == {("paul@example.org",), ("lea@example.org",), ("courrier@doubs.gouv.fr",),
+                             ("apres@example.org",)}
+    assert all("X-Injecte" not in message and "Bcc" not in message for message in received.values())
+    assert received[("paul@example.org",)]["In-Reply-To"] is None  # a broken Message-ID is not threaded to
+    failed = {l.chrono for l in list_letters(database, "failed")}
+    assert failed == {"A-2026-000101", "A-2026-000108"}
