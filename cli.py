@@ -1,4 +1,5 @@
-"""The `triage` command. Each command loads the configuration, calls one function, maps errors to exit codes.
+"""The `triage` command. Each command loads the configuration, calls one function and prints; errors are mapped
+to exit codes once, around the whole CLI (pipeline/commands/common.py).
 
 The commands of the pipeline itself are here; the others live by subject in pipeline/commands/.
 """
@@ -13,10 +14,10 @@ from typing import Optional
 import typer
 
 from pipeline.commands import mailboxes, models, ops, web
-from pipeline.commands.common import ConfigOption, command, err, out, setup_logging
+from pipeline.commands.common import ConfigOption, TriageGroup, command, err, open_for_writing, out, setup_logging
 from pipeline.config import Settings, load_settings
 
-app = typer.Typer(help="triage : lit le courrier entrant et l'oriente vers le bon service.", no_args_is_help=True,
+app = typer.Typer(cls=TriageGroup, help="triage : lit le courrier entrant et l'oriente vers le bon service.", no_args_is_help=True,
                   add_completion=False)
 
 
@@ -63,13 +64,13 @@ def run(config: Optional[Path] = ConfigOption,
 def _retrain_if_enough(settings: Settings) -> None:
     from pipeline.commands.models import train_now
     from pipeline.learning import corrections_since_last_training
-    from pipeline.store.database import open_database
-    new = corrections_since_last_training(settings, open_database(settings.database_url, migrate=False))
+    database = open_for_writing(settings)
+    new = corrections_since_last_training(settings, database)
     if new < settings.classifier.retrain_min_corrections:
         err.print(f"Pas de réentraînement : {new} décisions d'agents depuis le dernier modèle "
                   f"(seuil {settings.classifier.retrain_min_corrections}).")
         return
-    train_now(settings)
+    train_now(settings, database)
 
 
 def summary_dict(summary) -> dict:
@@ -79,7 +80,6 @@ def summary_dict(summary) -> dict:
 
 
 @app.command()
-@command
 def demo(config: Optional[Path] = ConfigOption,
          samples: Path = typer.Option(Path("data/samples"), help="Dossier des exemples fournis.")):
     """Copie les exemples fournis dans un dossier de dépôt et lance le traitement dessus.
@@ -107,7 +107,6 @@ def demo(config: Optional[Path] = ConfigOption,
 
 
 @app.command()
-@command
 def evaluate(directory: Path = typer.Argument(..., help="Dossier étiqueté (labels.jsonl + fichiers)."),
              config: Optional[Path] = ConfigOption,
              as_json: bool = typer.Option(False, "--json", help="Un objet JSON sur stdout.")):
@@ -129,7 +128,6 @@ def evaluate(directory: Path = typer.Argument(..., help="Dossier étiqueté (lab
 
 
 @app.command()
-@command
 def train(config: Optional[Path] = ConfigOption,
           import_path: Optional[Path] = typer.Option(None, "--import",
                                                      help="Courrier historique étiqueté : dossier (labels.jsonl) ou CSV."),
@@ -140,12 +138,30 @@ def train(config: Optional[Path] = ConfigOption,
     Exemple : triage train --import archives/courrier-2025.csv
     """
     from pipeline.commands.models import train_now
-    train_now(load_settings(config), import_path=import_path, force=force)
+    settings = load_settings(config)
+    train_now(settings, open_for_writing(settings), import_path=import_path, force=force)
+
+
+@app.command()
+def migrate(config: Optional[Path] = ConfigOption):
+    """Applique à la base les migrations de schéma en attente (« triage run » le fait aussi).
+
+    Les commandes de consultation (status, export, report, letters list…) ne migrent jamais :
+    sur une base ancienne elles le disent et sortent avec le code 12.
+
+    Exemple : triage migrate --config /etc/triage/triage.toml
+    """
+    from pipeline.store.database import open_database
+    settings = load_settings(config)
+    missing = open_database(settings.database_url, migrate=False).missing_migrations
+    database = open_for_writing(settings)
+    out.print(f"Migrations appliquées : {', '.join(missing)}." if missing else "Schéma déjà à jour : rien à faire.")
+    out.print(f"Base {database.dialect} à jour.")
 
 
 def _train(settings: Settings) -> None:
     from pipeline.commands.models import train_now
-    train_now(settings, with_database=False)
+    train_now(settings, None)
 
 
 

@@ -5,12 +5,8 @@ clerk's final label wins over the prediction.
 """
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from pathlib import Path
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import sessionmaker
 
 from pipeline.classify import dataset
 from pipeline.classify.evaluation import load_labels
@@ -20,28 +16,27 @@ from pipeline.config import Settings
 from pipeline.errors import ConfigError
 from pipeline.item import Document
 from pipeline.reference import load_reference
-from pipeline.store.items import now
-from pipeline.store.schema import ReviewEventRow, TrainingExampleRow
+from pipeline.store import training as stored
 
 
 def competence_codes(settings: Settings) -> set[str]:
     return {c.code for c in load_reference(settings.reference_dir).competences}
 
 
-def gather(settings: Settings, sessions: sessionmaker | None) -> list[dataset.Example]:
+def gather(settings: Settings, database) -> list[dataset.Example]:
+    """Seed corpus, plus (with a database) imported mail and the clerks' reviewed items."""
     examples = dataset.load_seed(settings.seed_dir, competence_codes(settings))
-    if sessions is not None:
-        with sessions() as session:
-            examples += dataset.imported_examples(session) + dataset.reviewed_examples(session)
+    if database is not None:
+        examples += stored.imported_examples(database) + stored.reviewed_examples(database)
     return examples
 
 
-def train(settings: Settings, sessions: sessionmaker | None, *, force: bool = False) -> TrainingResult:
-    return train_and_decide(gather(settings, sessions), settings.classifier.model_dir,
+def train(settings: Settings, database, *, force: bool = False) -> TrainingResult:
+    return train_and_decide(gather(settings, database), settings.classifier.model_dir,
                             target_precision=settings.classifier.target_precision, force=force)
 
 
-def import_labelled(path: Path, settings: Settings, sessions: sessionmaker) -> tuple[int, int]:
+def import_labelled(path: Path, settings: Settings, database) -> tuple[int, int]:
     """Store an administration's labelled mail (a folder in the eval format, or a CSV); (added, known)."""
     path = Path(path)
     codes = competence_codes(settings)
@@ -51,18 +46,7 @@ def import_labelled(path: Path, settings: Settings, sessions: sessionmaker) -> t
         examples = dataset.read_csv(path, codes)
     else:
         raise ConfigError(f"{path} : un dossier étiqueté (labels.jsonl) ou un fichier CSV est attendu")
-    added = 0
-    with sessions() as session:
-        for example in examples:
-            digest = hashlib.sha256(example.text.encode()).hexdigest()
-            if session.execute(select(TrainingExampleRow.id).where(TrainingExampleRow.sha256 == digest)).first():
-                continue
-            session.add(TrainingExampleRow(source=example.origin.removeprefix("import:"), sha256=digest,
-                                           text=example.text, competence=example.competence,
-                                           commune=example.commune, received_at=example.received_at,
-                                           imported_at=now()))
-            added += 1
-        session.commit()
+    added = stored.store_imported(database, examples)
     return added, len(examples) - added
 
 
@@ -81,12 +65,8 @@ def _read_labelled_folder(folder: Path, settings: Settings, codes: set[str]) -> 
             for l, o in zip(labels, outcomes) if o.item is not None and o.item.text.strip()]
 
 
-def corrections_since_last_training(settings: Settings, sessions: sessionmaker) -> int:
+def corrections_since_last_training(settings: Settings, database) -> int:
     """Review decisions made after the active model was trained."""
     version = active_version(settings.classifier.model_dir)
     created = read_metadata(settings.classifier.model_dir, version)["created_at"] if version else None
-    query = select(func.count()).select_from(ReviewEventRow)
-    if created:
-        query = query.where(ReviewEventRow.at > datetime.fromisoformat(created))
-    with sessions() as session:
-        return session.execute(query).scalar_one()
+    return stored.review_events_since(database, datetime.fromisoformat(created) if created else None)

@@ -7,8 +7,8 @@ from rich.table import Table
 from pipeline.batch import RunSummary
 from pipeline.config import Settings
 from pipeline.reference import load_reference
+from pipeline.status import label as status_label
 
-STATUS_FR = {"routed": "orienté", "to_review": "à vérifier"}
 COUNT_FR = {"fetched": "lus", "stored": "enregistrés", "duplicates": "doublons", "quarantined": "en quarantaine"}
 
 
@@ -22,7 +22,7 @@ def print_summary(console: Console, summary: RunSummary, settings: Settings) -> 
             table.add_row(row["chrono"], row["file"], row["competence"] or "-",
                           f"{row['confidence']:.0%}" if row["confidence"] is not None else "-",
                           reference.commune_name(row["commune"]), row["destination"],
-                          ("URGENT · " if row["urgent"] else "") + STATUS_FR.get(row["status"], row["status"]),
+                          ("URGENT · " if row["urgent"] else "") + status_label(row["status"]),
                           row["due_date"].strftime("%d/%m/%Y") if row["due_date"] else "-")
         console.print(table)
     totals = summary.totals

@@ -13,13 +13,9 @@ from datetime import datetime
 from pathlib import Path
 
 from sklearn.model_selection import train_test_split
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from pipeline.errors import ConfigError
-from pipeline.store.schema import ItemRow, TrainingExampleRow
 
-REVIEWED_STATUSES = ("confirmed", "corrected", "handled")
 HOLDOUT_SHARE = 0.2
 
 
@@ -45,20 +41,6 @@ def load_seed(seed_dir: Path, codes: set[str]) -> list[Example]:
     if not examples:
         raise ConfigError(f"aucun exemple d'entraînement dans {seed_dir}")
     return examples
-
-
-def reviewed_examples(session: Session) -> list[Example]:
-    """Every item a clerk confirmed or corrected: the final label (the clerk's) is the truth."""
-    rows = session.execute(select(ItemRow.chrono, ItemRow.text, ItemRow.competence, ItemRow.commune,
-                                  ItemRow.received_at)
-                           .where(ItemRow.status.in_(REVIEWED_STATUSES), ItemRow.competence.is_not(None),
-                                  ItemRow.purged_at.is_(None))).all()
-    return [Example(r.text, r.competence, r.commune, f"review:{r.chrono}", r.received_at) for r in rows if r.text]
-
-
-def imported_examples(session: Session) -> list[Example]:
-    rows = session.execute(select(TrainingExampleRow)).scalars().all()
-    return [Example(r.text, r.competence, r.commune, f"import:{r.source}", r.received_at) for r in rows]
 
 
 def read_csv(path: Path, codes: set[str]) -> list[Example]:

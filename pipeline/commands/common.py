@@ -1,4 +1,8 @@
-"""What every `triage` command shares: consoles, the --config option, errors mapped to exit codes."""
+"""What every `triage` command shares: consoles, the --config option, and the one map of errors to exit codes.
+
+`exit_code_of` is that map; `TriageGroup` applies it around every command of the CLI (nested
+groups included), and `command` applies the same map to a command used outside that group.
+"""
 from __future__ import annotations
 
 import functools
@@ -9,41 +13,105 @@ from pathlib import Path
 import click
 import typer
 from rich.console import Console
+from typer._click.exceptions import ClickException as TyperClickException  # typer ships its own click
+from typer.core import TyperGroup
 
 from pipeline.config import Settings
-from pipeline.errors import ExitCode, FatalError
+from pipeline.errors import ExitCode, FatalError, SourceError
 from pipeline.ops.logs import machine_readable_logs
 
 # Piped or in a cron mail, rich would wrap tables at 80 columns; a wide page reads better there.
 out = Console() if sys.stdout.isatty() else Console(width=160)
 err = Console(stderr=True)
 ConfigOption = typer.Option(None, "--config", "-c", help="Fichier de configuration (défaut : config/triage.toml).")
+log = logging.getLogger("triage")
+
+# Click's own ways of ending: --help, typer.Exit(code), usage errors (exit 2) are already answered.
+_CLICK_ENDINGS = (typer.Exit, click.exceptions.Exit, TyperClickException, click.exceptions.ClickException)
+_INTERRUPTIONS = (KeyboardInterrupt, typer.Abort, click.exceptions.Abort)  # a prompt turns Ctrl-C into Abort
+
+
+def exit_code_of(exc: BaseException) -> ExitCode:
+    """The documented exit code of anything a command can raise (README's table, errors.EXIT_MEANINGS)."""
+    if isinstance(exc, FatalError):
+        return ExitCode(exc.exit_code)
+    if isinstance(exc, SourceError):
+        return ExitCode.SOURCE_FAILED
+    if isinstance(exc, _INTERRUPTIONS):
+        return ExitCode.INTERRUPTED
+    return ExitCode.INTERNAL
+
+
+def report_failure(exc: BaseException) -> ExitCode:
+    """Say in French what went wrong (traceback only in the log, for bugs) and return the exit code."""
+    code = exit_code_of(exc)
+    if code == ExitCode.INTERRUPTED:
+        log.warning("interrompu", extra={"exit_code": int(code)})
+        err.print("[bold yellow]Interrompu (Ctrl-C) :[/] ce qui était enregistré le reste ; relancez la commande.")
+    elif code == ExitCode.INTERNAL:
+        err.print(f"[bold red]Erreur interne :[/] {type(exc).__name__} : {exc}", highlight=False, soft_wrap=True)
+        if logging.getLogger().handlers or log.handlers:
+            log.error("erreur interne", exc_info=exc, extra={"exit_code": int(code)})
+        else:  # no log configured: the traceback would land on the terminal, keep it in a file instead
+            err.print(f"Détails techniques pour les développeurs : {_traceback_file(exc)}", highlight=False)
+    else:
+        if machine_readable_logs():
+            log.error("%s", exc, extra={"exit_code": int(code)})
+        err.print(f"[bold red]Erreur :[/] {exc}", highlight=False, soft_wrap=True)
+        if getattr(exc, "hint", None):
+            err.print(f"Solution : {exc.hint}", highlight=False, soft_wrap=True)
+    return code
+
+
+def _traceback_file(exc: BaseException) -> str:
+    import tempfile
+    import traceback
+    with tempfile.NamedTemporaryFile("w", prefix="triage-erreur-", suffix=".log", delete=False) as handle:
+        handle.write("".join(traceback.format_exception(exc)))
+    return handle.name
+
+
+class TriageGroup(TyperGroup):
+    """The top-level group: every command (and sub-group) runs inside the one error map."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except _CLICK_ENDINGS:
+            raise
+        except (Exception, KeyboardInterrupt) as exc:
+            raise typer.Exit(int(report_failure(exc))) from exc
 
 
 def command(fn):
-    """Turn our fatal errors into a French message on stderr and the documented exit code."""
+    """The same error map for a command run outside `TriageGroup` (a test's own Typer app)."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except FatalError as exc:
-            if machine_readable_logs():
-                logging.getLogger("triage").error("%s", exc, extra={"exit_code": int(exc.exit_code)})
-            err.print(f"[bold red]Erreur :[/] {exc}")
-            if exc.hint:
-                err.print(f"Solution : {exc.hint}")
-            raise typer.Exit(int(exc.exit_code))
-        except (typer.Exit, typer.Abort, click.exceptions.ClickException):
+        except _CLICK_ENDINGS:
             raise
-        except Exception as exc:  # a bug: say so with the documented code, keep the traceback in the log
-            logging.getLogger("triage").exception("erreur interne", extra={"exit_code": int(ExitCode.INTERNAL)})
-            err.print(f"[bold red]Erreur interne :[/] {type(exc).__name__} : {exc}")
-            raise typer.Exit(int(ExitCode.INTERNAL))
+        except (Exception, KeyboardInterrupt) as exc:
+            raise typer.Exit(int(report_failure(exc))) from exc
     return wrapper
 
 
 def setup_logging(verbose: bool, settings: Settings | None = None, fmt: str | None = None,
-                   file: Path | None = None) -> None:
+                  file: Path | None = None) -> None:
     from pipeline.config import LoggingSettings
     from pipeline.ops.logs import configure_logging
     configure_logging(settings.logging if settings else LoggingSettings(), verbose=verbose, fmt=fmt, file=file)
+
+
+def open_for_reading(settings: Settings):
+    """A read-only command's database: never migrated; refused (exit 12) when its schema is older than the code."""
+    from pipeline.store.database import open_database
+    database = open_database(settings.database_url, migrate=False)
+    database.require_current_schema()
+    return database
+
+
+def open_for_writing(settings: Settings):
+    """A writing command's database, migrated to the code's schema first."""
+    from pipeline.store.database import open_database
+    return open_database(settings.database_url, migrate=True)

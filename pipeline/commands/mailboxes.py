@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from pipeline.commands.common import ConfigOption, command, err, out
+from pipeline.commands.common import ConfigOption, err, out
 from pipeline.config import load_settings
 from pipeline.errors import ExitCode
 
@@ -19,7 +19,6 @@ commands.add_typer(mailboxes_app, name="mailboxes")
 
 
 @mailboxes_app.command("check")
-@command
 def mailboxes_check(config: Optional[Path] = ConfigOption,
                     as_json: bool = typer.Option(False, "--json", help="Une liste JSON sur stdout.")):
     """Essaie chaque boîte configurée (connexion, TLS, identification, dossiers, nouveaux messages) sans rien changer.

@@ -12,6 +12,7 @@ from pipeline.classify.lifecycle import TrainingResult
 from pipeline.classify.model_files import activate_version, active_version, list_versions, read_metadata, rollback
 from pipeline.commands.common import ConfigOption, err, out
 from pipeline.config import Settings, load_settings
+from pipeline.errors import ModelError, NotFoundError
 
 commands = typer.Typer()
 models_app = typer.Typer(help="Versions du modèle de compétence : liste, détail, activation, retour arrière.",
@@ -19,16 +20,16 @@ models_app = typer.Typer(help="Versions du modèle de compétence : liste, déta
 commands.add_typer(models_app, name="models")
 
 
-def train_now(settings: Settings, *, import_path: Path | None = None, force: bool = False,
-              with_database: bool = True) -> TrainingResult:
-    """Import (optionally), train a challenger, compare with the champion, print the verdict."""
+def train_now(settings: Settings, database, *, import_path: Path | None = None,
+              force: bool = False) -> TrainingResult:
+    """Import (optionally), train a challenger, compare with the champion, print the verdict.
+
+    `database` is None for a first model trained from the seed corpus alone (`triage demo`)."""
     from pipeline import learning
-    from pipeline.store.database import open_database
-    sessions = open_database(settings.database_url) if with_database else None
     if import_path is not None:
-        added, known = learning.import_labelled(import_path, settings, sessions)
+        added, known = learning.import_labelled(import_path, settings, database)
         err.print(f"Import de {import_path} : {added} exemples ajoutés, {known} déjà connus.")
-    result = learning.train(settings, sessions, force=force)
+    result = learning.train(settings, database, force=force)
     print_result(result)
     return result
 
@@ -81,6 +82,9 @@ def models_show(version: str = typer.Argument(None, help="Version (défaut : l'a
     """
     settings = load_settings(config)
     version = version or active_version(settings.classifier.model_dir)
+    if version is None:
+        raise NotFoundError("aucun modèle actif, et aucune version demandée", hint="triage models list")
+    _require_known(settings, version)
     print(json.dumps(read_metadata(settings.classifier.model_dir, version), indent=2, ensure_ascii=False))
 
 
@@ -92,6 +96,7 @@ def models_promote(version: str = typer.Argument(..., help="Version à activer."
     Exemple : triage models promote 20261128-231732-551104
     """
     settings = load_settings(config)
+    _require_known(settings, version)
     activate_version(settings.classifier.model_dir, version)
     out.print(f"Version {version} active.")
 
@@ -103,7 +108,18 @@ def models_rollback(config: Optional[Path] = ConfigOption):
     Exemple : triage models rollback
     """
     settings = load_settings(config)
-    out.print(f"Version {rollback(settings.classifier.model_dir)} de nouveau active.")
+    try:
+        version = rollback(settings.classifier.model_dir)
+    except ModelError as exc:  # nothing to go back to: the admin asked for something that does not exist
+        raise NotFoundError(str(exc), hint="triage models list, puis triage models promote VERSION") from exc
+    out.print(f"Version {version} de nouveau active.")
+
+
+def _require_known(settings: Settings, version: str) -> None:
+    known = [meta["version"] for meta in list_versions(settings.classifier.model_dir)]
+    if version not in known:
+        raise NotFoundError(f"version de modèle inconnue : {version}",
+                            hint="versions disponibles : " + (", ".join(known[:5]) or "aucune (triage train)"))
 
 
 def _percent(value) -> str:

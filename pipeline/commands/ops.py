@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from pipeline.commands.common import ConfigOption, command, err, out
+from pipeline.commands.common import ConfigOption, err, open_for_reading, open_for_writing, out
 from pipeline.config import load_settings
 from pipeline.errors import ExitCode
 
@@ -16,7 +16,6 @@ commands = typer.Typer()
 
 
 @commands.command()
-@command
 def doctor(config: Optional[Path] = ConfigOption,
            as_json: bool = typer.Option(False, "--json", help="Un objet JSON sur stdout.")):
     """Vérifie tout ce qu'il faut à un traitement de nuit et dit comment réparer ce qui manque.
@@ -35,23 +34,22 @@ def doctor(config: Optional[Path] = ConfigOption,
 
 
 @commands.command()
-@command
 def status(config: Optional[Path] = ConfigOption,
            as_json: bool = typer.Option(False, "--json", help="Un objet JSON sur stdout.")):
     """File d'attente par statut, dernier traitement, plus ancien courrier à vérifier, échéances dépassées.
 
     Exemple : triage status --json
     """
-    from pipeline.ops.status import print_status, queue_status
-    result = queue_status(load_settings(config))
+    from pipeline.ops.status import print_status, queue_status, status_dict
+    settings = load_settings(config)
+    result = queue_status(settings, open_for_reading(settings))
     if as_json:
-        print(json.dumps(result.as_dict(), ensure_ascii=False, default=str))
+        print(json.dumps(status_dict(result), ensure_ascii=False, default=str))
     else:
         print_status(out, result)
 
 
 @commands.command()
-@command
 def report(config: Optional[Path] = ConfigOption,
            day: Optional[datetime] = typer.Option(None, "--date", formats=["%Y-%m-%d"], help="Jour (défaut : hier)."),
            out_file: Optional[Path] = typer.Option(None, "--out", help="Fichier HTML (défaut : var/reports/)."),
@@ -61,7 +59,9 @@ def report(config: Optional[Path] = ConfigOption,
     Exemple : triage report --date 2026-11-23 --out rapport.html --email
     """
     from pipeline.report import build_report, text_summary
-    result = build_report(load_settings(config), day.date() if day else None, out=out_file, email=email)
+    settings = load_settings(config)
+    result = build_report(settings, open_for_reading(settings), day.date() if day else None, out=out_file,
+                          email=email)
     out.print(text_summary(result.data), highlight=False)
     out.print(f"Rapport : {result.path}" + (f" ; envoyé à {', '.join(result.emailed_to)}" if result.emailed_to else ""))
 
@@ -80,7 +80,6 @@ def _print_letters(rows) -> None:
 
 
 @letters_app.command("draft")
-@command
 def letters_draft(config: Optional[Path] = ConfigOption,
                   since: Optional[datetime] = typer.Option(None, "--since", formats=["%Y-%m-%d"],
                                                            help="Courriers reçus depuis ce jour (défaut : 30 jours).")):
@@ -89,11 +88,11 @@ def letters_draft(config: Optional[Path] = ConfigOption,
     Exemple : triage letters draft --since 2026-11-01
     """
     from pipeline.letters import draft_letters
-    _print_letters(draft_letters(load_settings(config), since.date() if since else None))
+    settings = load_settings(config)
+    _print_letters(draft_letters(settings, open_for_writing(settings), since.date() if since else None))
 
 
 @letters_app.command("send")
-@command
 def letters_send(config: Optional[Path] = ConfigOption,
                  ids: Optional[list[int]] = typer.Argument(None, help="Numéros de lettres (défaut : tous les brouillons courriel).")):
     """Envoie par courriel les brouillons destinés à une adresse électronique ; l'envoi est enregistré.
@@ -101,14 +100,14 @@ def letters_send(config: Optional[Path] = ConfigOption,
     Exemple : triage letters send 12 13
     """
     from pipeline.letters.send import send_letters
-    sent = send_letters(load_settings(config), ids)
+    settings = load_settings(config)
+    sent = send_letters(settings, open_for_writing(settings), ids)
     _print_letters(sent)
-    if any(r.status == "failed" for r in sent):
+    if any(r.status == "failed" for r in sent):  # the others were sent: only the code says some were not
         raise typer.Exit(int(ExitCode.SEND_FAILED))
 
 
 @letters_app.command("list")
-@command
 def letters_list(config: Optional[Path] = ConfigOption,
                  state: Optional[str] = typer.Option(None, "--status", help="draft, sent ou failed.")):
     """Liste les lettres et leur état d'envoi.
@@ -116,11 +115,10 @@ def letters_list(config: Optional[Path] = ConfigOption,
     Exemple : triage letters list --status draft
     """
     from pipeline.letters import list_letters
-    _print_letters(list_letters(load_settings(config), state))
+    _print_letters(list_letters(open_for_reading(load_settings(config)), state))
 
 
 @letters_app.command("mark-sent")
-@command
 def letters_mark_sent(ids: list[int] = typer.Argument(..., help="Numéros des lettres postées."),
                       config: Optional[Path] = ConfigOption,
                       by: str = typer.Option("accueil", "--by", help="Qui les a postées.")):
@@ -129,11 +127,10 @@ def letters_mark_sent(ids: list[int] = typer.Argument(..., help="Numéros des le
     Exemple : triage letters mark-sent 14 15 --by m.durand
     """
     from pipeline.letters import mark_sent
-    _print_letters(mark_sent(load_settings(config), ids, by))
+    _print_letters(mark_sent(open_for_writing(load_settings(config)), ids, by))
 
 
 @commands.command()
-@command
 def purge(older_than: str = typer.Option(..., "--older-than", help="Âge : 90d, 6w, 18m, 2y…"),
           config: Optional[Path] = ConfigOption,
           dry_run: bool = typer.Option(False, "--dry-run", help="Compter sans rien effacer."),
@@ -143,7 +140,8 @@ def purge(older_than: str = typer.Option(..., "--older-than", help="Âge : 90d, 
     Exemple : triage purge --older-than 2y --dry-run
     """
     from pipeline.ops.purge import purge as run_purge
-    r = run_purge(load_settings(config), older_than, dry_run=dry_run)
+    settings = load_settings(config)
+    r = run_purge(settings, open_for_writing(settings), older_than, dry_run=dry_run)
     if as_json:
         print(json.dumps(vars(r), default=str))
         return
@@ -153,7 +151,6 @@ def purge(older_than: str = typer.Option(..., "--older-than", help="Âge : 90d, 
 
 
 @commands.command()
-@command
 def export(config: Optional[Path] = ConfigOption,
            out_file: Optional[Path] = typer.Option(None, "--out", help="Fichier CSV (défaut : stdout)."),
            state: Optional[list[str]] = typer.Option(None, "--status", help="routed, to_review, confirmed…"),
@@ -171,5 +168,6 @@ def export(config: Optional[Path] = ConfigOption,
     from pipeline.ops.export import ExportFilters, export_items
     filters = ExportFilters(state, competence, commune, channel, since.date() if since else None,
                             until.date() if until else None, urgent, overdue)
-    count = export_items(load_settings(config), filters, out_file)
+    settings = load_settings(config)
+    count = export_items(settings, open_for_reading(settings), filters, out_file)
     err.print(f"{count} courrier(s) exporté(s)" + (f" dans {out_file}" if out_file else ""))

@@ -12,45 +12,26 @@ address is known, otherwise printed from its PDF and marked sent by hand (`mark_
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-
 from pipeline.config import Settings
 from pipeline.letters.render import render_text, write_pdf
 from pipeline.report import long_date
-from pipeline.report.data import utc
 from pipeline.routing_table import Delay
-from pipeline.store.database import open_database
-from pipeline.store.schema import ItemRow, LetterRow
+from pipeline.status import SETTLED
+from pipeline.store import letters as stored
+from pipeline.store.letters import LetterInfo, LetterItem, list_letters, mark_sent
+from pipeline.store.statistics import utc
 
-SETTLED = ("routed", "confirmed", "corrected")
+__all__ = ["KIND_FR", "LetterInfo", "draft_letters", "letters_needed", "list_letters", "mark_sent"]
 UNRESOLVED = ("à déterminer", "Mairie à déterminer")
 KIND_FR = {"accuse_reception": "accusé de réception", "transmission": "transmission à l'autorité compétente",
            "avis_transmission": "avis de transmission à l'expéditeur"}
 
 
-@dataclass
-class LetterInfo:
-    id: int
-    chrono: str
-    kind: str
-    channel: str
-    recipient: str
-    status: str
-    path: str
-
-    @classmethod
-    def of(cls, row: LetterRow, chrono: str) -> "LetterInfo":
-        return cls(row.id, chrono, row.kind, row.channel, row.recipient_email or row.recipient, row.status,
-                   row.pdf_path)
-
-
-def letters_needed(item: ItemRow, settings: Settings) -> list[str]:
+def letters_needed(item: LetterItem, settings: Settings) -> list[str]:
     """Which letters this item calls for."""
     if item.purged_at is not None or item.status not in SETTLED:
         return []
@@ -62,37 +43,25 @@ def letters_needed(item: ItemRow, settings: Settings) -> list[str]:
     return ["accuse_reception"]
 
 
-def draft_letters(settings: Settings, since: date | None = None, today: date | None = None) -> list[LetterInfo]:
+def draft_letters(settings: Settings, database, since: date | None = None,
+                  today: date | None = None) -> list[LetterInfo]:
     """Draft every letter owed for items received since `since` (default: 30 days ago) and not yet drafted."""
     zone = ZoneInfo(settings.timezone)
     today = today or datetime.now(zone).date()
     since = since or today - timedelta(days=30)
     start = datetime.combine(since, datetime.min.time(), zone)
-    sessions = open_database(settings.database_url)
     drafted = []
-    with sessions() as session:
-        items = session.execute(select(ItemRow).where(ItemRow.status.in_(SETTLED), ItemRow.purged_at.is_(None),
-                                                      ItemRow.created_at >= start - timedelta(days=1))
-                                .order_by(ItemRow.chrono)).scalars().all()
-        for item in items:
-            if utc(item.received_at or item.created_at) < start:
-                continue
-            existing = set(session.execute(select(LetterRow.kind).where(LetterRow.item_id == item.id)).scalars())
-            for kind in letters_needed(item, settings):
-                if kind in existing:
-                    continue
-                row = _draft(item, kind, settings, today, zone)
-                session.add(row)
-                try:
-                    session.commit()
-                except IntegrityError:  # drafted a moment ago by another `triage letters draft`
-                    session.rollback()
-                    continue
-                drafted.append(LetterInfo.of(row, item.chrono))
+    for item, existing in stored.settled_items(database, start - timedelta(days=1)):
+        if utc(item.received_at or item.created_at) < start:
+            continue
+        for kind in letters_needed(item, settings):
+            if kind not in existing and (info := stored.add_draft(database, item, **_draft(item, kind, settings,
+                                                                                          today, zone))):
+                drafted.append(info)
     return drafted
 
 
-def _draft(item: ItemRow, kind: str, settings: Settings, today: date, zone: ZoneInfo) -> LetterRow:
+def _draft(item: LetterItem, kind: str, settings: Settings, today: date, zone: ZoneInfo) -> dict:
     letters = settings.letters
     context = _context(item, settings, today, zone)
     subject, body = render_text(letters, kind, context)
@@ -100,7 +69,7 @@ def _draft(item: ItemRow, kind: str, settings: Settings, today: date, zone: Zone
         recipient, email = context["authority"], context["authority_email"]
         lines = [recipient] + context["authority_address"].split(", ")
     else:
-        recipient, email = item.sender or "", item.sender_email or ""
+        recipient, email = item.sender, item.sender_email
         lines = [recipient or "[destinataire à compléter]"] + ([] if email else ["[adresse à compléter]"])
     channel = "email" if email else "courrier"
     path = ""
@@ -108,12 +77,11 @@ def _draft(item: ItemRow, kind: str, settings: Settings, today: date, zone: Zone
         out = Path(letters.out_dir or Path(settings.data_dir) / "letters")
         path = str(write_pdf(out / f"{item.chrono}-{kind}.pdf", letters, recipient=[line for line in lines if line],
                              subject=subject, body=body, reference=item.chrono, on=today))
-    return LetterRow(item_id=item.id, kind=kind, recipient=recipient[:500], recipient_email=email[:320],
-                     channel=channel, subject=subject[:1000], body=body, pdf_path=path, status="draft",
-                     created_at=datetime.now(timezone.utc))
+    return {"kind": kind, "recipient": recipient[:500], "recipient_email": email[:320], "channel": channel,
+            "subject": subject[:1000], "body": body, "pdf_path": path}
 
 
-def _context(item: ItemRow, settings: Settings, today: date, zone: ZoneInfo) -> dict:
+def _context(item: LetterItem, settings: Settings, today: date, zone: ZoneInfo) -> dict:
     letters = settings.letters
     received = utc(item.received_at or item.created_at).astimezone(zone).date()
     service = letters.service_contacts.get(item.destination, {})
@@ -134,24 +102,3 @@ def _context(item: ItemRow, settings: Settings, today: date, zone: ZoneInfo) -> 
         "organisation_address": letters.address, "organisation_email": letters.email, "signatory": letters.signatory,
         "due_date": item.due_date,
     }
-
-
-def list_letters(settings: Settings, status: str | None = None) -> list[LetterInfo]:
-    sessions = open_database(settings.database_url)
-    with sessions() as session:
-        query = select(LetterRow, ItemRow.chrono).join(ItemRow, ItemRow.id == LetterRow.item_id).order_by(LetterRow.id)
-        if status:
-            query = query.where(LetterRow.status == status)
-        return [LetterInfo.of(row, chrono) for row, chrono in session.execute(query).all()]
-
-
-def mark_sent(settings: Settings, ids: list[int], by: str) -> list[LetterInfo]:
-    """Record that printed letters were posted."""
-    sessions = open_database(settings.database_url)
-    with sessions() as session:
-        rows = session.execute(select(LetterRow, ItemRow.chrono).join(ItemRow, ItemRow.id == LetterRow.item_id)
-                               .where(LetterRow.id.in_(ids), LetterRow.status != "sent")).all()
-        for row, _ in rows:
-            row.status, row.sent_at, row.sent_by = "sent", datetime.now(timezone.utc), by
-        session.commit()
-        return [LetterInfo.of(row, chrono) for row, chrono in rows]

@@ -1,6 +1,6 @@
 """The morning debrief: one self-contained French HTML page about yesterday, written and/or emailed.
 
-    collect the figures (data.py) → draw the charts (charts.py) → fill the template → file, email
+    collect the figures (store/statistics.py) → draw the charts (charts.py) → fill the template → file, email
 """
 from __future__ import annotations
 
@@ -17,8 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
 from pipeline.report.charts import draw_all
-from pipeline.report.data import ReportData, collect
-from pipeline.store.database import open_database
+from pipeline.store.statistics import ReportData, debrief
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
@@ -58,15 +57,13 @@ def render(data: ReportData, charts: dict[str, bytes], settings: Settings, image
         organisation=settings.letters.organisation, timezone=settings.timezone, run_status=RUN_STATUS_FR)
 
 
-def build_report(settings: Settings, day: date | None = None, *, out: Path | None = None,
+def build_report(settings: Settings, database, day: date | None = None, *, out: Path | None = None,
                  email: bool = False) -> Report:
     """Collect, draw and render the report for `day` (default: yesterday); write it, mail it if asked."""
     day = day or yesterday(settings)
     if email and not settings.report.recipients:
         raise ConfigError("aucun destinataire pour le rapport", hint="renseignez [report] recipients")
-    sessions = open_database(settings.database_url)
-    with sessions() as session:
-        data = collect(session, settings, day)
+    data = debrief(database, settings, day)
     charts = draw_all(data)
     html = render(data, charts, settings,
                   lambda name: "data:image/png;base64," + base64.b64encode(charts[name]).decode("ascii"))

@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 from matplotlib.figure import Figure  # noqa: E402
 
-from pipeline.report.data import AGE_BUCKETS, ReportData  # noqa: E402
+from pipeline.store.statistics import AGE_BUCKETS, ReportData  # noqa: E402
 
 BLUE, ORANGE, RED, GREEN, GREY = "#1f5f9e", "#e08a1e", "#c0392b", "#3a8f5c", "#8c8c8c"
 TOP_COMMUNES = 10

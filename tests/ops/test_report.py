@@ -13,8 +13,9 @@ from tests.ops.seed import DAY, seed
 
 def test_report_on_seeded_day_has_the_right_figures(tmp_path, model_dir, database_url):
     settings = make_settings(tmp_path, model_dir, database_url)
-    seed(open_database(database_url))
-    report = build_report(settings, DAY, out=tmp_path / "rapport.html")
+    database = open_database(database_url)
+    seed(database)
+    report = build_report(settings, database, DAY, out=tmp_path / "rapport.html")
     data = report.data
     assert data.received == 8 and dict(data.by_channel) == {"Courriel": 5, "Courrier papier": 3}
     assert data.auto_routed == 4 and dict(data.by_channel_review) == {"Courriel": 2, "Courrier papier": 2}
@@ -39,8 +40,9 @@ def test_report_on_seeded_day_has_the_right_figures(tmp_path, model_dir, databas
 
 def test_report_page_is_french_and_self_contained(tmp_path, model_dir):
     settings = make_settings(tmp_path, model_dir)
-    seed(open_database(settings.database_url))
-    html = build_report(settings, DAY, out=tmp_path / "rapport.html").path.read_text(encoding="utf-8")
+    database = open_database(settings.database_url)
+    seed(database)
+    html = build_report(settings, database, DAY, out=tmp_path / "rapport.html").path.read_text(encoding="utf-8")
     assert "Débrief du courrier – lundi 23 novembre 2026" in html
     cards = dict((label, int(n)) for n, label in re.findall(r'<div class="n">(\d+)</div><div class="l">([^<]+)<', html))
     assert cards == {"courriers reçus": 8, "orientés automatiquement": 4, "à vérifier ce matin": 4, "urgents reçus": 1,
@@ -77,6 +79,7 @@ def test_report_email_to_unreachable_server_exits_6(tmp_path, model_dir):
     from tests.ops.conftest import closed_port
     config = write_config(tmp_path, model_dir, f"sqlite:///{tmp_path / 'triage.sqlite'}",
                           extra=smtp_section(closed_port()))
+    assert triage("migrate", "-c", str(config)).returncode == 0  # report only reads: it never creates the schema
     result = triage("report", "-c", str(config), "--date", "2026-11-23", "--email")
     assert result.returncode == 6, result.stderr
     assert "envoi impossible" in result.stderr

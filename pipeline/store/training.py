@@ -1,0 +1,57 @@
+"""Training examples in the database: the clerks' reviewed items and the imported labelled mail.
+
+Plain `Example`s cross this boundary, so `pipeline/classify/` never sees an ORM row.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from pipeline.classify.dataset import Example
+from pipeline.status import REVIEWED
+from pipeline.store.repository import now
+from pipeline.store.schema import ItemRow, ReviewEventRow, TrainingExampleRow
+
+
+def reviewed_examples(database) -> list[Example]:
+    """Every item a clerk confirmed or corrected: the final label (the clerk's) is the truth."""
+    with database() as session:
+        rows = session.execute(select(ItemRow.chrono, ItemRow.text, ItemRow.competence, ItemRow.commune,
+                                      ItemRow.received_at)
+                               .where(ItemRow.status.in_(REVIEWED), ItemRow.competence.is_not(None),
+                                      ItemRow.purged_at.is_(None))).all()
+    return [Example(r.text, r.competence, r.commune, f"review:{r.chrono}", r.received_at) for r in rows if r.text]
+
+
+def imported_examples(database) -> list[Example]:
+    with database() as session:
+        rows = session.execute(select(TrainingExampleRow)).scalars().all()
+    return [Example(r.text, r.competence, r.commune, f"import:{r.source}", r.received_at) for r in rows]
+
+
+def store_imported(database, examples: list[Example]) -> int:
+    """Store imported examples once each (by the sha256 of their text); returns how many were new."""
+    added = 0
+    with database() as session:
+        for example in examples:
+            digest = hashlib.sha256(example.text.encode()).hexdigest()
+            if session.execute(select(TrainingExampleRow.id).where(TrainingExampleRow.sha256 == digest)).first():
+                continue
+            session.add(TrainingExampleRow(source=example.origin.removeprefix("import:"), sha256=digest,
+                                           text=example.text, competence=example.competence,
+                                           commune=example.commune, received_at=example.received_at,
+                                           imported_at=now()))
+            added += 1
+        session.commit()
+    return added
+
+
+def review_events_since(database, since: datetime | None) -> int:
+    """Review decisions recorded after `since` (all of them when None)."""
+    query = select(func.count()).select_from(ReviewEventRow)
+    if since is not None:
+        query = query.where(ReviewEventRow.at > since)
+    with database() as session:
+        return session.execute(query).scalar_one()
