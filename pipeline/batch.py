@@ -19,14 +19,13 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Callable, Iterable, Iterator
 
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import sessionmaker
 
 from pipeline.errors import ExitCode, FatalError
 from pipeline.item import Document
 from pipeline.sources import Source, SourceError
 from pipeline.stages import Outcome, Stages
 from pipeline.store import items, quarantine, runs
+from pipeline.store.database import Database, StoreFailure
 from pipeline.store.files import FileStore
 from pipeline.store.outcomes import store_outcome
 
@@ -61,7 +60,7 @@ class RunSummary:
         return ExitCode.OK
 
 
-def run_batch(sources: list[Source], stages: Stages, sessions: sessionmaker, files: FileStore, pool, *,
+def run_batch(sources: list[Source], stages: Stages, sessions: Database, files: FileStore, pool, *,
               dry_run: bool = False, on_progress: Callable[[str], None] | None = None) -> RunSummary:
     """Process every source; a failing source or document never stops the others."""
     with sessions() as session:
@@ -98,7 +97,7 @@ def _chunks(documents: Iterable[Document], size: int) -> Iterator[list[Document]
 @dataclass
 class _Batch:
     stages: Stages
-    sessions: sessionmaker
+    sessions: Database
     files: FileStore
     pool: object
     run_id: int | None
@@ -115,7 +114,7 @@ class _Batch:
                 self.process_chunk(chunk, source, result)
                 if on_progress:
                     on_progress(f"{source.name} : {result.counts['fetched']} documents lus")
-        except (FatalError, SQLAlchemyError):
+        except (FatalError, StoreFailure):
             raise  # the database or the file store is gone: every later document would fail too
         except Exception as exc:  # noqa: BLE001 - SourceError, or a bug in one source: the others go on
             _fail(result, exc)

@@ -7,19 +7,18 @@ from __future__ import annotations
 
 from typing import Callable
 
-from sqlalchemy.exc import SQLAlchemyError
 
 from pipeline.batch import RunSummary, run_batch
 from pipeline.config import Settings
 from pipeline.errors import DatabaseError
 from pipeline.extract.programs import require_ocr_programs
-from pipeline.ops.lock import run_lock
+from pipeline.store.run_lock import run_lock
 from pipeline.sources.folder import Folder
 from pipeline.sources.imap import Mailbox
 from pipeline.sources.retries import QueuedRetries
 from pipeline.stages import Stages, ocr_pool
 from pipeline.store import runs
-from pipeline.store.database import open_database
+from pipeline.store.database import StoreFailure, open_database
 from pipeline.store.files import FileStore
 
 
@@ -39,7 +38,7 @@ def run_configured(settings: Settings, *, dry_run: bool = False, wait_s: float =
         try:
             with ocr_pool(settings.ocr.workers, settings.limits) as pool:
                 return run_batch(sources, stages, sessions, files, pool, dry_run=dry_run, on_progress=on_progress)
-        except SQLAlchemyError as exc:  # per-document refusals are quarantined: this is the database gone
+        except StoreFailure as exc:  # per-document refusals are quarantined: this is the database gone
             raise DatabaseError(f"base de données perdue pendant le traitement : "
                                 f"{str(getattr(exc, 'orig', None) or exc).strip().splitlines()[0]}",
                                 hint="les fichiers non enregistrés sont restés dans leur dossier ; relancez") from exc

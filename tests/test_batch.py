@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, func, select, text
 from pipeline.batch import run_batch
 from pipeline.config import FolderSource
 from pipeline.errors import DatabaseError, ExitCode
-from pipeline.ops.lock import run_lock
+from pipeline.store.run_lock import run_lock
 from pipeline.ops.status import queue_status
 from pipeline.sources.folder import Folder
 from pipeline.sources.retries import QueuedRetries

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.config import Settings
-from pipeline.ops.lock import run_lock_free
+from pipeline.store.run_lock import run_lock_free
 from pipeline.status import label
 from pipeline.store import statistics
 from pipeline.store.statistics import QueueStatus

@@ -25,7 +25,6 @@ from datetime import datetime
 from typing import Callable, Iterator
 
 from imapclient.exceptions import IMAPClientError
-from sqlalchemy.orm import sessionmaker
 
 from pipeline.config import LimitsSettings, MailboxSource
 from pipeline.errors import ConfigError
@@ -34,6 +33,7 @@ from pipeline.sources import SourceError
 from pipeline.sources.imap_batches import plan_batches
 from pipeline.sources.imap_connection import Connection, LinkLost, is_connection_loss
 from pipeline.store import mailbox_state
+from pipeline.store.database import Database
 from pipeline.store.mailbox_state import FolderState
 
 log = logging.getLogger("triage.imap")
@@ -68,7 +68,7 @@ class _Folder:
 class Mailbox:
     """The Source for one configured mailbox (all its folders)."""
 
-    def __init__(self, spec: MailboxSource, sessions: sessionmaker, *, read_only: bool = False,
+    def __init__(self, spec: MailboxSource, sessions: Database, *, read_only: bool = False,
                  on_progress: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep,
                  max_message_bytes: int = LimitsSettings().max_message_bytes):
         self.name = spec.name

@@ -10,12 +10,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from imapclient.exceptions import IMAPClientError
-from sqlalchemy.exc import SQLAlchemyError
 
 from pipeline.config import MailboxSource, Settings
 from pipeline.errors import TriageError
 from pipeline.sources.imap_connection import ImapFailure, connect, describe
 from pipeline.store import mailbox_state
+from pipeline.store.database import StoreFailure
 
 
 @dataclass
@@ -145,7 +145,7 @@ def _saved_states(settings: Settings) -> dict:
         sessions = open_database(settings.database_url, migrate=False)
         with sessions() as session:
             rows = mailbox_state.all_states(session)
-    except (TriageError, SQLAlchemyError):
+    except (TriageError, StoreFailure):
         return {}
     states: dict = {}
     for row in rows:

@@ -10,10 +10,10 @@ import logging
 from collections import Counter
 from typing import Iterator
 
-from sqlalchemy.orm import sessionmaker
 
 from pipeline.item import Document
 from pipeline.store import quarantine
+from pipeline.store.database import Database
 from pipeline.store.files import FileStore
 
 NAME = "réessais"
@@ -23,7 +23,7 @@ log = logging.getLogger("triage.sources.retries")
 class QueuedRetries:
     name = NAME
 
-    def __init__(self, sessions: sessionmaker, files: FileStore):
+    def __init__(self, sessions: Database, files: FileStore):
         self.sessions, self.files = sessions, files
         self.counts: Counter = Counter()  # "failed": entries whose original is missing from the file store
 

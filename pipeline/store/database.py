@@ -20,6 +20,7 @@ from sqlalchemy.orm import sessionmaker
 from pipeline.errors import ConfigError, DatabaseError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+StoreFailure = SQLAlchemyError  # what any database operation may raise; callers outside store/ catch this name
 SUPPORTED_DIALECTS = ("sqlite", "postgresql")
 
 

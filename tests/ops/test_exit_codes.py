@@ -10,7 +10,7 @@ from alembic import command as alembic
 
 from pipeline.config import load_settings
 from pipeline.errors import EXIT_MEANINGS, ExitCode
-from pipeline.ops.lock import run_lock
+from pipeline.store.run_lock import run_lock
 from pipeline.store.database import _alembic_config, open_database
 from tests.conftest import ROOT
 from tests.ops.conftest import drop_emails, start, triage, write_config

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from pipeline.config import load_settings
 from pipeline.errors import ExitCode
-from pipeline.ops.lock import run_lock
+from pipeline.store.run_lock import run_lock
 from pipeline.store.database import open_database
 from pipeline.store.schema import ItemRow, ItemSourceRow, RunRow
 from tests.ops.conftest import closed_port, drop_emails, start, triage, write_config

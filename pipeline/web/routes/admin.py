@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from pipeline.classify.model_files import ACTIVE, activate_version, rollback
 from pipeline.errors import ModelError
-from pipeline.store import model_versions, run_history
+from pipeline.store import model_versions, runs as run_store
 from pipeline.web.auth import CurrentUser, db, flash, require_admin
 from pipeline.web.pages import render
 
@@ -28,7 +28,7 @@ def _page_number(request: Request) -> int:
 @router.get("/executions")
 def runs(request: Request, user: CurrentUser = Depends(require_admin), session=Depends(db)):
     number = _page_number(request)
-    rows, total = run_history.page_of_runs(session, number, PAGE_SIZE)
+    rows, total = run_store.list_runs(session, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     return render(request, "admin_runs.html", runs=rows, number=number, pages=max(1, -(-total // PAGE_SIZE)),
                   total=total)
 

@@ -10,7 +10,6 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from pipeline.errors import ItemError
 from pipeline.extract.filetype import sniff
@@ -37,7 +36,7 @@ def _page_number(request: Request) -> int:
 
 
 @router.get("")
-def quarantine_list(request: Request, user: CurrentUser = Depends(require_admin), session: Session = Depends(db)):
+def quarantine_list(request: Request, user: CurrentUser = Depends(require_admin), session=Depends(db)):
     status = request.query_params.get("statut", QuarantineStatus.OPEN)
     status = status if status in STATUSES else QuarantineStatus.OPEN
     slug = request.query_params.get("raison") or None
@@ -50,7 +49,7 @@ def quarantine_list(request: Request, user: CurrentUser = Depends(require_admin)
                   query=urlencode(query))
 
 
-def _entry(session: Session, entry_id: int) -> QuarantineEntry:
+def _entry(session, entry_id: int) -> QuarantineEntry:
     entry = store.get(session, entry_id)
     if entry is None:
         raise HTTPException(404)
@@ -71,7 +70,7 @@ def _kind(raw: bytes | None, filename: str) -> str | None:
 
 @router.get("/{entry_id}")
 def quarantine_entry(entry_id: int, request: Request, user: CurrentUser = Depends(require_admin),
-                     session: Session = Depends(db)):
+                     session=Depends(db)):
     entry = _entry(session, entry_id)
     raw = _raw(request, entry)
     kind = _kind(raw, entry.filename)
@@ -89,7 +88,7 @@ def quarantine_entry(entry_id: int, request: Request, user: CurrentUser = Depend
 
 @router.get("/{entry_id}/original")
 def quarantine_original(entry_id: int, request: Request, user: CurrentUser = Depends(require_admin),
-                        session: Session = Depends(db)):
+                        session=Depends(db)):
     entry = _entry(session, entry_id)
     raw = _raw(request, entry)
     if raw is None:
@@ -101,7 +100,7 @@ def quarantine_original(entry_id: int, request: Request, user: CurrentUser = Dep
 
 @router.get("/{entry_id}/courriel.html")
 def quarantine_email(entry_id: int, request: Request, user: CurrentUser = Depends(require_admin),
-                     session: Session = Depends(db)):
+                     session=Depends(db)):
     entry = _entry(session, entry_id)
     raw = _raw(request, entry)
     view = originals.read_email_view(raw) if _kind(raw, entry.filename) == "message/rfc822" else None
@@ -112,7 +111,7 @@ def quarantine_email(entry_id: int, request: Request, user: CurrentUser = Depend
 
 @router.get("/{entry_id}/pages/{number}.png")
 def quarantine_page(entry_id: int, number: int, request: Request, user: CurrentUser = Depends(require_admin),
-                    session: Session = Depends(db)):
+                    session=Depends(db)):
     entry = _entry(session, entry_id)
     raw = _raw(request, entry)
     try:
@@ -125,7 +124,7 @@ def quarantine_page(entry_id: int, number: int, request: Request, user: CurrentU
 
 @router.post("/{entry_id}/reessayer")
 def retry(entry_id: int, request: Request, user: CurrentUser = Depends(require_admin),
-          session: Session = Depends(db)):
+          session=Depends(db)):
     """Queue the retry for the next run: nothing heavy runs in the web process."""
     entry = _entry(session, entry_id)
     if _raw(request, entry) is None:
@@ -140,7 +139,7 @@ def retry(entry_id: int, request: Request, user: CurrentUser = Depends(require_a
 
 @router.post("/{entry_id}/ecarter")
 def discard(entry_id: int, request: Request, user: CurrentUser = Depends(require_admin),
-            session: Session = Depends(db), motif: str = Form(""), confirmation: str = Form("")):
+            session=Depends(db), motif: str = Form(""), confirmation: str = Form("")):
     """Discard with a reason, after an explicit confirmation; the original stays in the file store."""
     entry = _entry(session, entry_id)
     back = RedirectResponse(f"/admin/quarantaine/{entry_id}", status_code=303)
