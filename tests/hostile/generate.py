@@ -7,6 +7,7 @@ files of tests/data, and says which names are good (must be stored) and which ar
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import shutil
 import struct
@@ -69,12 +70,14 @@ def tiff_bytes(pages: int) -> bytes:
 def email_bytes(subject: str, body: str, attachments: list[tuple[str, str, bytes]] = ()) -> bytes:
     message = EmailMessage()
     message["From"], message["To"] = "Habitant <habitant@example.org>", "courrier@grandbesancon.fr"
-    message["Subject"], message["Message-ID"] = subject, f"<{abs(hash((subject, body[:50])))}@example.org>"
+    message["Subject"], message["Message-ID"] = subject, f"<{hashlib.sha256((subject + body[:50]).encode()).hexdigest()[:24]}@example.org>"
     message["Date"] = "Thu, 03 Dec 2026 08:00:00 +0100"
     message.set_content(body)
     for name, content_type, raw in attachments:
         main, sub = content_type.split("/")
         message.add_attachment(raw, maintype=main, subtype=sub, filename=name)
+    if attachments:
+        message.set_boundary("triage-hostile-boundary")  # the same files written twice are the same bytes
     return message.as_bytes()
 
 
