@@ -301,8 +301,8 @@ def test_a_killed_run_shows_as_interrupted_in_status_and_is_closed_by_the_next_r
     with sessions() as session:
         runs.start(session)  # a run killed before it could finish: still "running"
     with run_lock(settings):  # while a run holds the lock, it is really running
-        assert queue_status(settings).last_run["status"] == "running"
-    assert queue_status(settings).last_run["status"] == "interrupted"
+        assert queue_status(settings, sessions).last_run["status"] == "running"
+    assert queue_status(settings, sessions).last_run["status"] == "interrupted"
     with run_lock(settings), sessions() as session:
         assert runs.close_interrupted(session) == 1
         assert runs.last_run(session).status == "interrupted"

@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0007_quarantine_retry"
-down_revision = "0005_source_bytes"
+down_revision = "0006_web_sessions"
 branch_labels = None
 depends_on = None
 
