@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from pipeline.classify.dataset import Example
 from pipeline.status import REVIEWED
-from pipeline.store.repository import now
+from pipeline.store.items import now
 from pipeline.store.schema import ItemRow, ReviewEventRow, TrainingExampleRow
 
 

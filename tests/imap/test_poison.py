@@ -15,6 +15,7 @@ from pipeline.sources.imap import Mailbox
 from pipeline.sources.imap_batches import plan_batches
 from pipeline.store.schema import ItemRow, QuarantineRow
 from tests.conftest import DATA
+from tests.hostile.generate import nested_mime_bytes
 from tests.imap.conftest import letter, mailbox_spec, message_ids_in
 
 
@@ -35,8 +36,13 @@ def _quarantine_rows(imap_run) -> list[QuarantineRow]:
         return list(session.execute(select(QuarantineRow)).scalars())
 
 
-def test_poison_message_is_quarantined_raw_and_moved_so_the_next_run_fetches_nothing(dovecot, imap_run):
-    poison = (DATA / "corrupt.pdf").read_bytes()  # delivered as a message: no mail can be read from it
+POISONS = {"corrupt-pdf": lambda: (DATA / "corrupt.pdf").read_bytes(),  # delivered as a message: no mail in it
+           "mime-1000-deep": lambda: nested_mime_bytes(1000)}  # the parser itself would recurse too deep
+
+
+@pytest.mark.parametrize("kind", sorted(POISONS))
+def test_poison_message_is_quarantined_raw_and_moved_so_the_next_run_fetches_nothing(dovecot, imap_run, kind):
+    poison = POISONS[kind]()
     for raw in (letter(0), letter(1), poison, letter(2), letter(3)):
         dovecot.append("INBOX", raw)
     spec = mailbox_spec(dovecot, after_store="move", batch_size=2)
@@ -47,11 +53,19 @@ def test_poison_message_is_quarantined_raw_and_moved_so_the_next_run_fetches_not
     assert dovecot_count(dovecot, "INBOX") == 0
     moved = raw_messages(dovecot, "Traité")
     assert len(moved) == 5 and entry.reason
-    [served] = [raw for raw in moved if raw.startswith(b"%PDF")]
-    assert imap_run.files.get(entry.sha256) == served  # the raw message, byte for byte as the server serves it
+    assert imap_run.files.get(entry.sha256) in moved  # the raw message, byte for byte as the server serves it
 
     second = imap_run.run(spec).sources[0]
     assert second.counts["fetched"] == 0 and imap_run.items() == 4 and imap_run.quarantined() == 1
+
+
+def test_nul_bytes_in_subject_and_body_are_stored_between_good_letters(dovecot, imap_run):
+    head, body = letter(9).split(b"\r\n\r\n", 1)
+    nul = head.replace(b"Subject: ", b"Subject: nul\x00 ", 1) + b"\r\n\r\n" + body.replace(b" ", b"\x00 ", 3)
+    for raw in (letter(0), nul, letter(1)):
+        dovecot.append("INBOX", raw)
+    first = imap_run.run(mailbox_spec(dovecot, after_store="move")).sources[0]
+    assert (first.counts["stored"], first.counts["quarantined"]) == (3, 0) and first.error is None
 
 
 def test_message_over_the_size_limit_is_not_downloaded_but_quarantined_with_where_it_is(dovecot, imap_run):
