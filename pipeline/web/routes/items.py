@@ -62,7 +62,7 @@ def _viewables(request: Request, row: ReviewedItem) -> list[Viewable]:
         if not pages:
             try:
                 pages = list(range(1, originals.page_count(request.app.state.files.get(file.sha256),
-                                                           file.content_type) + 1))
+                                                           file.content_type, request.app.state.settings.limits) + 1))
             except (ItemError, OSError):
                 pages = []
         out.append(Viewable(file, pages[:originals.MAX_PAGES]))
@@ -224,7 +224,7 @@ def page_image(item_id: int, file_id: int, number: int, request: Request,
     state = request.app.state
     try:
         data = originals.page_png(state.files.get(file.sha256), file.sha256, file.content_type, number,
-                                  state.cache_dir)
+                                  state.cache_dir, limits=state.settings.limits)
     except (ItemError, OSError):
         raise HTTPException(404) from None
     return Response(data, media_type="image/png", headers={"Cache-Control": "private, max-age=86400"})

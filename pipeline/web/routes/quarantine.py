@@ -79,7 +79,7 @@ def quarantine_entry(entry_id: int, request: Request, user: CurrentUser = Depend
         email_view = originals.read_email_view(raw)
     elif kind in originals.RENDERABLE:
         try:
-            pages = list(range(1, originals.page_count(raw, kind) + 1))
+            pages = list(range(1, originals.page_count(raw, kind, request.app.state.settings.limits) + 1))
         except ItemError:
             pages = []
     return render(request, "admin_quarantine_entry.html", entry=entry, kind=kind, available=raw is not None,
@@ -116,7 +116,7 @@ def quarantine_page(entry_id: int, number: int, request: Request, user: CurrentU
     raw = _raw(request, entry)
     try:
         data = originals.page_png(raw or b"", entry.sha256, _kind(raw, entry.filename) or "", number,
-                                  request.app.state.cache_dir)
+                                  request.app.state.cache_dir, limits=request.app.state.settings.limits)
     except (ItemError, OSError):
         raise HTTPException(404) from None
     return Response(data, media_type="image/png", headers={"Cache-Control": "private, max-age=86400"})
