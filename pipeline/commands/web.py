@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from pipeline.commands.common import ConfigOption, command, out
+from pipeline.commands.common import ConfigOption, command, open_for_reading, open_for_writing, out
 from pipeline.config import load_settings
 
 commands = typer.Typer()
@@ -47,9 +47,8 @@ def users_add(username: str = typer.Argument(..., help="Identifiant de connexion
 
     Exemple : triage users add marie --role admin
     """
-    from pipeline.store.database import open_database
     from pipeline.store.users import add_user
-    database = open_database(load_settings(config).database_url)
+    database = open_for_writing(load_settings(config))
     with database() as session:
         add_user(session, username, _password(password_stdin), role)
     out.print(f"Compte {username} créé ({role}).")
@@ -64,9 +63,8 @@ def users_passwd(username: str = typer.Argument(..., help="Identifiant de connex
 
     Exemple : triage users passwd marie
     """
-    from pipeline.store.database import open_database
     from pipeline.store.users import set_password
-    database = open_database(load_settings(config).database_url)
+    database = open_for_writing(load_settings(config))
     with database() as session:
         set_password(session, username, _password(password_stdin))
     out.print(f"Mot de passe de {username} changé : ses sessions ouvertes sont fermées.")
@@ -80,9 +78,8 @@ def users_list(config: Optional[Path] = ConfigOption,
 
     Exemple : triage users list --json
     """
-    from pipeline.store.database import open_database
     from pipeline.store.users import list_users
-    database = open_database(load_settings(config).database_url)
+    database = open_for_reading(load_settings(config))
     with database() as session:
         rows = [{"username": u.username, "role": u.role, "active": u.active, "created_at": u.created_at.isoformat()}
                 for u in list_users(session)]
