@@ -6,6 +6,7 @@ from datetime import date
 from pipeline.item import Item, Routing
 from pipeline.reference import HORS, Reference
 from pipeline.routing_table import RoutingTable
+from pipeline.status import ItemStatus
 from pipeline.understand.nlp import fold
 
 LOW_OCR_CONFIDENCE = 55.0
@@ -47,7 +48,7 @@ def route(item: Item, table: RoutingTable, reference: Reference, threshold: floa
     start = (item.received_at.date() if item.received_at else today)
     delay = table.urgent_delay if item.urgent else table.delay_for(competence)
     return item.with_(routing=Routing(destination_kind=handled_by, destination=where,
-                                      status="to_review" if reasons else "routed",
+                                      status=ItemStatus.TO_REVIEW if reasons else ItemStatus.ROUTED,
                                       due_date=delay.after(start), reasons=tuple(reasons)))
 
 

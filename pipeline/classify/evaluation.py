@@ -12,6 +12,7 @@ from sklearn.metrics import f1_score
 from pipeline.errors import ConfigError
 from pipeline.item import Document
 from pipeline.stages import Stages
+from pipeline.status import ItemStatus
 
 CHUNK = 8
 
@@ -50,7 +51,7 @@ def evaluate(directory: Path, stages: Stages, pool) -> dict:
                          "predicted_commune": item.commune if item else None,
                          "predicted_urgent": item.urgent if item else None,
                          "confidence": item.competences[0].probability if item and item.competences else None,
-                         "auto_routed": bool(item and item.routing and item.routing.status == "routed"),
+                         "auto_routed": bool(item and item.routing and item.routing.status == ItemStatus.ROUTED),
                          "error": outcome.error})
     elapsed = time.perf_counter() - started
     return {**_metrics(rows), "by_shape": {shape: _metrics(group) for shape, group in _group(rows).items()},
