@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Callable, Iterable, Iterator
 
-
 from pipeline.errors import ExitCode, FatalError
 from pipeline.item import Document
 from pipeline.sources import Source, SourceError

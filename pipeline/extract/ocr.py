@@ -61,7 +61,7 @@ def ocr_page(job: PageJob) -> PageResult:
         text, confidence = _read(_clean(image, job.max_pixels), job)
     except ItemError as exc:
         return PageResult(job.key, None, f"page {job.page_number} : {exc}", exc.slug, time.monotonic() - started)
-    except MemoryError as exc:  # the worker's address-space limit: this page, not the process, gives up
+    except MemoryError:  # the worker's address-space limit: this page, not the process, gives up
         return PageResult(job.key, None, f"page {job.page_number} : mémoire insuffisante pour cette page",
                           "ocr-memory", time.monotonic() - started)
     return PageResult(job.key, Page(job.page_number, text, "ocr", confidence), seconds=time.monotonic() - started)

@@ -12,7 +12,7 @@ address is known, otherwise printed from its PDF and marked sent by hand (`mark_
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 

@@ -210,11 +210,11 @@ def _reviews(session: Session, data: ReportData, names: _Names, start: datetime,
             continue
         before, after = event.before or {}, event.after or {}
         changed = False
-        for key, label, show in (("competence", "compétence", names.competence),
-                                 ("commune", "commune", names.commune)):
+        for key, field_name, show in (("competence", "compétence", names.competence),
+                                      ("commune", "commune", names.commune)):
             if key in after and after.get(key) != before.get(key):
                 changed = True
-                data.corrections.append(Correction(chrono, event.user, label, show(before.get(key)),
+                data.corrections.append(Correction(chrono, event.user, field_name, show(before.get(key)),
                                                    show(after.get(key))))
                 if key == "competence":
                     data.corrected_by_competence[names.competence(before.get(key))] += 1
