@@ -12,6 +12,7 @@ Prints the median and 95th percentile per page; the target is a median under 200
 from __future__ import annotations
 
 import argparse
+import os
 import hashlib
 import random
 import statistics
@@ -34,6 +35,7 @@ from pipeline.store.database import open_database  # noqa: E402
 from pipeline.store.files import FileStore  # noqa: E402
 from pipeline.store.schema import ItemFileRow, ItemRow, PredictionRow, ReviewEventRow  # noqa: E402
 
+NOW = datetime.now(timezone.utc)
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 STATUSES = [("routed", 0.55), ("to_review", 0.15), ("confirmed", 0.14), ("corrected", 0.06), ("handled", 0.10)]
 FIRST = ["Jeanne", "Louis", "Camille", "Nicolas", "Sophie", "Gérard", "Martine", "Hugo", "Léa", "Paul", "Inès"]
@@ -59,18 +61,21 @@ def weighted(rng: random.Random, pairs):
     return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
 
 
-def make_rows(count: int, seed: int = 7):
-    """Item rows and their predictions, files and events, as plain dicts for bulk inserts."""
-    rng = random.Random(seed)
+CHUNK = 20_000  # items generated and written at a time: a million rows never sit in memory at once
+
+
+def make_rows(count: int, seed: int = 7, first: int = 1):
+    """Item rows number `first` to `count` and their predictions, files and events, as plain dicts."""
+    rng = random.Random(seed * 1_000_003 + first)
     reference = load_reference(ROOT / "data/reference")
     table = load_routing_table(ROOT / "config/routing.toml")
     codes = [c.code for c in reference.competences]
     code_weights = [12 if c in ("dechets", "eau_assainissement", "voirie") else 6 if c in TOPICS else 2 for c in codes]
     communes = list(reference.communes)
     besancon = reference.commune_by_insee["25056"]
-    now = datetime.now(timezone.utc)
+    now = NOW
     items, predictions, files, events = [], [], [], []
-    for n in range(1, count + 1):
+    for n in range(first, count + 1):
         competence = rng.choices(codes, weights=code_weights)[0]
         roll = rng.random()
         commune = besancon if roll < 0.5 else None if roll < 0.57 else "HORS" if roll < 0.6 else rng.choice(communes)
@@ -124,24 +129,200 @@ def make_rows(count: int, seed: int = 7):
     return items, predictions, files, events
 
 
+TABLES = (ItemRow.__table__, PredictionRow.__table__, ItemFileRow.__table__, ReviewEventRow.__table__)
+
+
 def fill(url: str, count: int) -> float:
+    """The real migrations (indexes, full-text search), then the rows by chunks: COPY on PostgreSQL."""
     started = time.perf_counter()
-    sessions = open_database(url)  # the real migrations: indexes, full-text search
-    items, predictions, files, events = make_rows(count)
+    sessions = open_database(url)
     engine = sessions.kw["bind"]
+    postgres = engine.dialect.name == "postgresql"
+    dropped = _drop_secondary_indexes(engine) if postgres else []
+    for first in range(1, count + 1, CHUNK):
+        chunk = make_rows(min(count, first + CHUNK - 1), first=first)
+        if postgres:
+            _copy(engine, chunk)
+        else:
+            with engine.begin() as connection:
+                for table, rows in zip(TABLES, chunk):
+                    for start in range(0, len(rows), 5000):
+                        connection.execute(table.insert(), rows[start:start + 5000])
+        print(f"\r  {min(count, first + CHUNK - 1):,} éléments écrits ({time.perf_counter() - started:.0f} s)",
+              end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
     with engine.begin() as connection:
-        for table, rows in ((ItemRow.__table__, items), (PredictionRow.__table__, predictions),
-                            (ItemFileRow.__table__, files), (ReviewEventRow.__table__, events)):
-            for start in range(0, len(rows), 5000):
-                connection.execute(table.insert(), rows[start:start + 5000])
-        if engine.dialect.name == "postgresql":
+        for statement in dropped:  # as pg_restore does: indexes built once over the loaded rows
+            connection.execute(text(statement))
+        if postgres:
             connection.execute(text("SELECT setval(pg_get_serial_sequence('item', 'id'), (SELECT max(id) FROM item))"))
+            for table in TABLES[1:]:
+                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                        f"(SELECT max(id) FROM {table.name}))"))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         # What autovacuum does after a bulk load on a live server: statistics, and the visibility map
         # that lets PostgreSQL count from the indexes alone.
         connection.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
     engine.dispose()
     return time.perf_counter() - started
+
+
+SQL_CHUNK = 100_000
+SQL_FILL_FROM = 100_000 if not os.environ.get("BENCH_SQL_FILL") else 0  # items: above, PostgreSQL generates its rows itself
+
+
+def fill_in_postgres(url: str, count: int) -> float:
+    """A million rows are generated by PostgreSQL itself (generate_series): the same spread of
+    statuses, competences, communes, channels, dates and French text as make_rows, in minutes
+    rather than the hour Python would take."""
+    started = time.perf_counter()
+    sessions = open_database(url)
+    engine = sessions.kw["bind"]
+    reference = load_reference(ROOT / "data/reference")
+    routing = load_routing_table(ROOT / "config/routing.toml")
+    pairs = []  # (competence, topic, kind, destination), repeated by weight
+    for competence in reference.competences:
+        weight = 12 if competence.code in ("dechets", "eau_assainissement", "voirie") else 6 if competence.code in TOPICS else 2
+        for topic in TOPICS.get(competence.code, ["demande d'information", "réclamation", "invitation"]):
+            pairs += [(competence.code, topic, competence.handled_by,
+                       routing.services.get(competence.code, "").format(commune="{commune}", administration="à déterminer"))
+                      ] * weight
+    communes = [(c.insee, c.name, c.postcodes[0]) for c in reference.communes]
+    arrays = {"codes": [p[0] for p in pairs], "topics": [p[1] for p in pairs], "kinds": [p[2] for p in pairs],
+              "destinations": [p[3] for p in pairs], "all_codes": [c.code for c in reference.competences],
+              "insees": [c[0] for c in communes], "towns": [c[1] for c in communes], "postcodes": [c[2] for c in communes],
+              "first_names": FIRST, "last_names": LAST, "streets": STREETS}
+    dropped = _drop_secondary_indexes(engine)
+    with engine.begin() as connection:
+        connection.execute(text("SELECT setseed(0.42)"))
+        for first in range(1, count + 1, SQL_CHUNK):
+            last = min(count, first + SQL_CHUNK - 1)
+            connection.execute(text(ITEMS_SQL), {"first_id": first, "last_id": last, "now": NOW, **arrays})
+            for statement in CHILDREN_SQL:
+                connection.execute(text(statement), {"first_id": first, "last_id": last, **arrays})
+            print(f"\r  {last:,} éléments écrits ({time.perf_counter() - started:.0f} s)", end="", file=sys.stderr,
+                  flush=True)
+        print(file=sys.stderr)
+        for statement in dropped:
+            connection.execute(text(statement))
+        for table in TABLES:
+            connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                    f"(SELECT max(id) FROM {table.name}))"))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE"))
+    engine.dispose()
+    return time.perf_counter() - started
+
+
+ITEMS_SQL = """
+INSERT INTO item (id, chrono, channel, sha256, message_id, filename, sender, sender_email, subject, received_at,
+                  created_at, text, status, competence, confidence, commune, commune_evidence, urgent, urgent_reasons,
+                  due_date, destination_kind, destination, review_reasons, ocr_confidence, model_version, version)
+SELECT n, 'A-' || extract(year FROM received)::int || '-' || lpad(n::text, 6, '0'), channel,
+       md5('bench-' || n) || md5('hcneb-' || n), CASE WHEN channel = 'email' THEN '<' || n || '@bench.example>' END,
+       CASE WHEN channel = 'email' THEN n || '.eml' ELSE 'scan-' || n || '.pdf' END,
+       CASE WHEN channel = 'email' THEN name ELSE '' END,
+       CASE WHEN channel = 'email' THEN lower(split_part(name, ' ', 1)) || '.' || n || '@example.org' ELSE '' END,
+       subject, received, received + interval '8 hours',
+       CASE WHEN subject <> '' THEN 'Objet : ' || subject || E'\n\n' ELSE '' END
+         || 'Madame, Monsieur, je me permets de vous écrire au sujet de ' || topic || ' à ' || town
+         || '. Depuis plusieurs semaines la situation ne s''améliore pas et les voisins se plaignent également. '
+         || 'Pourriez-vous intervenir rapidement ou m''indiquer le service compétent ? Je reste disponible pour tout '
+         || 'renseignement complémentaire. Je vous prie d''agréer mes salutations distinguées.' || E'\n' || name
+         || E'\n' || (1 + floor(r_number * 80))::int || ' rue des ' || street || E'\n' || postcode || ' ' || town || E'\n',
+       status, code, confidence, insee, CASE WHEN insee IS NOT NULL THEN postcode || ' ' || town ELSE '' END,
+       urgent, CASE WHEN urgent THEN '["délai court demandé (« urgent »)"]' ELSE '[]' END::json,
+       (received + CASE WHEN urgent THEN interval '5 days' ELSE interval '61 days' END)::date, kind,
+       replace(destination, '{commune}', town),
+       CASE WHEN status = 'to_review' THEN '["confiance du classement faible"]' ELSE '[]' END::json,
+       CASE WHEN channel = 'courrier' THEN round((60 + r_ocr * 35)::numeric, 1) END, 'bench', 1
+FROM (
+  SELECT n, channel, received, urgent, confidence, name, street, r_number, r_ocr,
+         CASE WHEN s < 0.55 THEN 'routed' WHEN s < 0.70 THEN 'to_review' WHEN s < 0.84 THEN 'confirmed'
+              WHEN s < 0.90 THEN 'corrected' ELSE 'handled' END AS status,
+         (CAST(:codes AS text[]))[pick] AS code, (CAST(:topics AS text[]))[pick] AS topic, (CAST(:kinds AS text[]))[pick] AS kind, (CAST(:destinations AS text[]))[pick] AS destination,
+         CASE WHEN place < 0.5 THEN '25056' WHEN place < 0.57 THEN NULL WHEN place < 0.6 THEN 'HORS'
+              ELSE (CAST(:insees AS text[]))[commune] END AS insee,
+         CASE WHEN place < 0.6 THEN 'Besançon' ELSE (CAST(:towns AS text[]))[commune] END AS town,
+         CASE WHEN place < 0.6 THEN '25000' ELSE (CAST(:postcodes AS text[]))[commune] END AS postcode,
+         CASE WHEN channel = 'email' THEN upper(left((CAST(:topics AS text[]))[pick], 1)) || substr((CAST(:topics AS text[]))[pick], 2) || ' – '
+              || CASE WHEN place < 0.6 THEN 'Besançon' ELSE (CAST(:towns AS text[]))[commune] END ELSE '' END AS subject
+  FROM (
+    SELECT n, 1 + floor(random() * cardinality(CAST(:codes AS text[])))::int AS pick, random() AS place,
+           1 + floor(random() * cardinality(CAST(:insees AS text[])))::int AS commune,
+           CASE WHEN random() < 0.7 THEN 'email' ELSE 'courrier' END AS channel,
+           CAST(:now AS timestamptz) - random() * interval '365 days' - floor(random() * 600) * interval '1 minute' AS received,
+           random() < 0.05 AS urgent, round((0.3 + 0.7 * sqrt(random()))::numeric, 4)::float AS confidence,
+           random() AS s,
+           (CAST(:first_names AS text[]))[1 + floor(random() * cardinality(CAST(:first_names AS text[])))::int] || ' '
+             || (CAST(:last_names AS text[]))[1 + floor(random() * cardinality(CAST(:last_names AS text[])))::int] AS name,
+           (CAST(:streets AS text[]))[1 + floor(random() * cardinality(CAST(:streets AS text[])))::int] AS street,
+           random() AS r_number, random() AS r_ocr
+    FROM generate_series(CAST(:first_id AS int), CAST(:last_id AS int)) n
+  ) draws
+) derived
+"""
+CHILDREN_SQL = [
+    """INSERT INTO prediction (item_id, kind, rank, label, score, evidence, detail, model_version)
+       SELECT id, 'competence', rank, CASE WHEN rank = 1 THEN competence
+              ELSE (CAST(:all_codes AS text[]))[1 + floor(random() * cardinality(CAST(:all_codes AS text[])))::int] END,
+              CASE rank WHEN 1 THEN confidence WHEN 2 THEN (1 - confidence) * 0.6 ELSE (1 - confidence) * 0.3 END,
+              '', '', 'bench'
+       FROM item, generate_series(1, 3) rank WHERE id BETWEEN :first_id AND :last_id""",
+    """INSERT INTO prediction (item_id, kind, rank, label, score, evidence, detail, model_version)
+       SELECT id, 'place', 1, commune, 3.0, commune_evidence, 'postcode_town/sender', NULL
+       FROM item WHERE id BETWEEN :first_id AND :last_id AND commune IS NOT NULL""",
+    """INSERT INTO item_file (item_id, role, name, content_type, sha256, size, page_number, text, method,
+                              ocr_confidence, error)
+       SELECT id, 'original', filename, CASE WHEN channel = 'email' THEN 'message/rfc822' ELSE 'application/pdf' END,
+              sha256, length(text), NULL::int, '', NULL, NULL::float, NULL FROM item WHERE id BETWEEN :first_id AND :last_id
+       UNION ALL
+       SELECT id, CASE WHEN channel = 'email' THEN 'body' ELSE 'scan' END, 'corps', 'text/plain', NULL, NULL, NULL::int,
+              text, NULL, NULL::float, NULL FROM item WHERE id BETWEEN :first_id AND :last_id""",
+    """INSERT INTO review_event (item_id, "user", at, action, before, after, comment)
+       SELECT id, 'agent', received_at + interval '1 day', 'confirm', '{"status": "to_review"}',
+              '{"status": "confirmed"}', '' FROM item
+       WHERE id BETWEEN :first_id AND :last_id AND status IN ('confirmed', 'corrected', 'handled')""",
+]
+
+
+def _drop_secondary_indexes(engine) -> list[str]:
+    """Drop the indexes of the filled tables that no constraint needs; returns how to create them again."""
+    names = ", ".join(f"'{t.name}'" for t in TABLES)
+    with engine.begin() as connection:
+        rows = connection.execute(text(
+            f"SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ({names}) AND indexname NOT IN "
+            "(SELECT conname FROM pg_constraint)")).all()
+        for name, _ in rows:
+            connection.execute(text(f'DROP INDEX "{name}"'))
+    return [definition for _, definition in rows]
+
+
+def _copy(engine, chunk) -> None:
+    import json
+    raw = engine.raw_connection()
+    try:
+        with raw.cursor() as cursor:
+            for table, rows in zip(TABLES, chunk):
+                if not rows:
+                    continue
+                columns = list(rows[0])
+                if table is not ItemRow.__table__:
+                    offset = _next_id(cursor, table.name)
+                    columns = ["id", *columns]
+                    rows = [{"id": offset + i, **row} for i, row in enumerate(rows)]
+                with cursor.copy(f"COPY {table.name} ({', '.join(chr(34) + c + chr(34) for c in columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row([json.dumps(row[c], ensure_ascii=False) if isinstance(row[c], (list, dict))
+                                        else row[c] for c in columns])
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def _next_id(cursor, table: str) -> int:
+    cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")
+    return cursor.fetchone()[0]
 
 
 def put_originals(settings, sessions, ids: list[int]) -> None:
@@ -217,7 +398,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30, help="requests per page")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--postgres", default=POSTGRES_ADMIN, help="an existing database used to create a scratch one")
+    parser.add_argument("--keep", action="store_true", help="keep the filled PostgreSQL database (its URL is printed)")
+    parser.add_argument("--reuse", metavar="URL", help="measure a database filled and kept by an earlier --keep run")
     args = parser.parse_args()
+    if args.reuse:
+        with tempfile.TemporaryDirectory(prefix="triage-web-bench-") as scratch:
+            open_database(args.reuse)  # migrations the kept database may lack
+            report("PostgreSQL (base conservée)", 0, args.items, measure(args.reuse, Path(scratch), args.requests,
+                                                                        args.items))
+        return
     with tempfile.TemporaryDirectory(prefix="triage-web-bench-") as scratch:
         scratch = Path(scratch)
         if args.backend in ("sqlite", "both"):
@@ -231,11 +420,14 @@ def main() -> None:
                 connection.execute(text(f'CREATE DATABASE "{name}"'))
             url = args.postgres.rsplit("/", 1)[0] + f"/{name}"
             try:
-                seconds = fill(url, args.items)
+                seconds = (fill_in_postgres if args.items > SQL_FILL_FROM else fill)(url, args.items)
+                if args.keep:
+                    print(f"base conservée : --reuse {url}", file=sys.stderr)
                 report("PostgreSQL", seconds, args.items, measure(url, scratch / "var-pg", args.requests, args.items))
             finally:
-                with admin.connect() as connection:
-                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                if not args.keep:
+                    with admin.connect() as connection:
+                        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
                 admin.dispose()
 
 

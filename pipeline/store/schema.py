@@ -278,3 +278,9 @@ class LoginFailureRow(Base):
     username: Mapped[str] = mapped_column(String(200))  # as normalised by the login (strip, casefold)
     client: Mapped[str] = mapped_column(String(100))  # the client's address
     at: Mapped[float] = mapped_column(Float, index=True)  # Unix time: compared the same on both backends
+
+
+# --- scale (migration 0010_scale): a tab's pages in queue order, and the date + confidence filter,
+# at a million items
+Index("ix_item_status_order", ItemRow.status, ItemRow.urgent.desc(), ItemRow.due_date, ItemRow.id)
+Index("ix_item_received_confidence", ItemRow.received_at, ItemRow.confidence)
