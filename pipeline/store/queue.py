@@ -5,7 +5,7 @@ ix_item_order and ix_item_queue follow it). What crosses out is plain data: `Que
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -36,6 +36,7 @@ class QueueView:
     urgent: bool = False
     min_confidence: int | None = None  # percent
     page: int = 1
+    after: str = ""  # keyset cursor: the last row of the page before (see cursor_of)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Page:
     total: int
     number: int
     size: int
+    next_after: str = ""  # the cursor of the next page, when there is one
 
     @property
     def pages(self) -> int:
@@ -131,23 +133,68 @@ def list_page(session: Session, where: list, number: int, size: int) -> Page:
 
 
 def _entries(session: Session, where: list, number: int, size: int) -> list[QueueEntry]:
-    rows = session.execute(select(*LIST_COLUMNS).where(*where).order_by(*ORDER)
-                           .offset((number - 1) * size).limit(size)).all()
+    """A page by its number: the offset is walked over the ids alone (an index-only scan of the queue
+    order), then only that page's rows are read, so page 200 costs little more than page 1."""
+    ids = (select(ItemRow.id).where(*where).order_by(*ORDER).offset((number - 1) * size).limit(size)
+           .subquery("page_ids"))
+    rows = session.execute(select(*LIST_COLUMNS).join(ids, ItemRow.id == ids.c.id).order_by(*ORDER)).all()
     return [QueueEntry(*row) for row in rows]
 
 
+def _entries_after(session: Session, where: list, after: Position, size: int) -> list[QueueEntry]:
+    """The page that follows `after` in queue order, each slice of the order sought through its index."""
+    nulls_first = session.get_bind().dialect.name == "sqlite"
+    rows: list = []
+    for part in _following(after, nulls_first):
+        if len(rows) >= size:
+            break
+        rows += session.execute(select(*LIST_COLUMNS).where(*where, part).order_by(*ORDER)
+                                .limit(size - len(rows))).all()
+    return [QueueEntry(*row) for row in rows]
+
+
+def cursor_of(entry: QueueEntry) -> str:
+    """Where a page ends, as the address bar carries it: urgent.due-date.id."""
+    return f"{int(entry.urgent)}.{entry.due_date.isoformat() if entry.due_date else '-'}.{entry.id}"
+
+
+def position_of(cursor: str) -> Position | None:
+    """The position a cursor names, or None when it is malformed (the page is then found by number)."""
+    try:
+        urgent, due, item_id = cursor.split(".")
+        return Position(int(item_id), urgent == "1", None if due == "-" else date.fromisoformat(due))
+    except ValueError:
+        return None
+
+
 def page(session: Session, view: QueueView, how: Searching, size: int) -> Page:
+    """One page of a view: by its cursor when the clerk came with "Suivante", else by its number."""
     where = conditions(view, how)
     total = session.execute(select(func.count()).select_from(ItemRow).where(*where)).scalar_one()
-    number = min(view.page, max(1, -(-total // size)))
+    pages = max(1, -(-total // size))
+    number = min(view.page, pages)
     if view.q and total < FEW_MATCHES:
         where = conditions(view, how, few_matches=True)
-    return Page(_entries(session, where, number, size), total, number, size)
+    after = position_of(view.after) if view.after else None
+    rows = _entries_after(session, where, after, size) if after else _entries(session, where, number, size)
+    return Page(rows, total, number, size, cursor_of(rows[-1]) if rows and number < pages else "")
 
 
 def status_counts(session: Session) -> dict[ItemStatus, int]:
     counts = dict(session.execute(select(ItemRow.status, func.count()).group_by(ItemRow.status)).all())
     return {status: counts.get(status, 0) for status in ItemStatus}
+
+
+def tab_counts(session: Session, view: QueueView, how: Searching) -> dict[str, int]:
+    """Items per status tab, and under ALL their total: for a search or filters, the matches in each tab."""
+    narrowed = replace(view, status=ALL, page=1, after="")
+    if narrowed == type(view)(status=ALL):
+        counts = status_counts(session)
+    else:
+        found = dict(session.execute(select(ItemRow.status, func.count()).where(*conditions(narrowed, how))
+                                     .group_by(ItemRow.status)).all())
+        counts = {status: found.get(status, 0) for status in ItemStatus}
+    return {**counts, ALL: sum(counts.values())}
 
 
 def _following(position: Position, nulls_first: bool) -> list:

@@ -30,7 +30,7 @@ def queue_page(request: Request, user: CurrentUser = Depends(current_user), sess
     filters = q.Filters.from_params(request.query_params)
     state = request.app.state
     page = store.page(session, filters, state.searching, state.settings.web.page_size)
-    return render(request, "queue.html", filters=filters, page=page, counts=store.status_counts(session),
+    return render(request, "queue.html", filters=filters, page=page, counts=store.tab_counts(session, filters, state.searching),
                   communes=commune_choices(state.reference), all_status=q.ALL)
 
 
@@ -38,7 +38,7 @@ def queue_page(request: Request, user: CurrentUser = Depends(current_user), sess
 def start(request: Request, user: CurrentUser = Depends(current_user), session=Depends(db)):
     """Open the first item of this view of the queue."""
     filters = q.Filters.from_params(request.query_params)
-    first = store.page(session, replace(filters, page=1), request.app.state.searching, 1)
+    first = store.page(session, replace(filters, page=1, after=""), request.app.state.searching, 1)
     if not first.rows:
         flash(request, "Aucun élément dans cette vue de la file.", "info")
         return RedirectResponse(f"/file?{filters.query_string()}", status_code=303)
