@@ -57,26 +57,38 @@ def read_csv(path: Path, codes: set[str]) -> list[Example]:
 
     Standard CSV (RFC 4180: quoted fields holding commas, quotes and line breaks) with `,`, `;`
     or tab between fields, in UTF-8 (with or without BOM) or Windows-1252 as French spreadsheets
-    save it. The separator is read from the header line alone: guessing it from a sample of
-    quoted multi-line text (csv.Sniffer) fails on exactly the files spreadsheets write. Any
-    malformed line stops the import with its line number, before anything is stored.
+    save it. Any malformed line stops the import with its line number, before anything is stored.
+    """
+    examples, origin = [], f"import:{Path(path).name}"
+    for where, row in read_table(path, COLUMNS, ("text", "competence")):
+        _check_code(row["competence"].strip(), codes, where)
+        examples.append(Example(row["text"], row["competence"].strip(), row.get("commune", "").strip() or None,
+                                origin, _date(row.get("received_at", "").strip(), where)))
+    return examples
+
+
+def read_table(path: Path, columns: dict[str, tuple[str, ...]], required: tuple[str, ...]):
+    """(where, {column: value}) for each non-empty line of a CSV, `where` naming the file and line.
+
+    The separator is read from the header line alone: guessing it from a sample of quoted
+    multi-line text (csv.Sniffer) fails on exactly the files spreadsheets write.
     """
     path = Path(path)
     csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD))  # a letter may exceed 128 KiB
     content = _decode(path)
     header_line = content.split("\n", 1)[0]
-    delimiter = _delimiter(path, header_line)
+    delimiter = _delimiter(path, header_line, columns, required)
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, quotechar='"', doublequote=True,
                         strict=True)
     names = [_normalise(name) for name in next(reader, [])]
-    index = _column_index(names)
-    examples, origin, last_line = [], f"import:{path.name}", 1
+    index = _column_index(names, columns)
+    last_line = 1
     while True:
         first_line = last_line + 1
         try:
             row = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as exc:
             raise ConfigError(f"{path}, ligne {first_line} : CSV mal formé ({_french(exc)})",
                               hint="vérifiez les guillemets de ce champ ; un guillemet dans un texte s'écrit \"\"") from None
@@ -87,12 +99,7 @@ def read_csv(path: Path, codes: set[str]) -> list[Example]:
         if len(row) != len(names):
             raise ConfigError(f"{where} : {len(row)} champs au lieu de {len(names)} (séparateur « {_shown(delimiter)} »)",
                               hint="un texte contenant le séparateur doit être entre guillemets")
-        competence = row[index["competence"]].strip()
-        _check_code(competence, codes, where)
-        commune = row[index["commune"]].strip() if "commune" in index else ""
-        received = _date(row[index["received_at"]].strip(), where) if "received_at" in index else None
-        examples.append(Example(row[index["text"]], competence, commune or None, origin, received))
-    return examples
+        yield where, {key: row[position] for key, position in index.items()}
 
 
 def _decode(path: Path) -> str:
@@ -103,13 +110,14 @@ def _decode(path: Path) -> str:
         return raw.decode("cp1252", errors="replace")  # Excel's "CSV (séparateur : point-virgule)"
 
 
-def _delimiter(path: Path, header_line: str) -> str:
-    """The separator of the header line that yields both required columns."""
+def _delimiter(path: Path, header_line: str, columns: dict, required: tuple[str, ...]) -> str:
+    """The separator of the header line that yields the required columns."""
     for delimiter in sorted(DELIMITERS, key=header_line.count, reverse=True):
         names = {_normalise(n) for n in next(csv.reader([header_line], delimiter=delimiter))}
-        if _canonical(names) >= {"text", "competence"}:
+        if {key for key, aliases in columns.items() if any(a in names for a in aliases)} >= set(required):
             return delimiter
-    raise ConfigError(f"{path}, ligne 1 : colonnes « text » et « competence » attendues dans l'en-tête "
+    wanted = " et ".join(f"« {name} »" for name in required)
+    raise ConfigError(f"{path}, ligne 1 : colonnes {wanted} attendues dans l'en-tête "
                       f"(séparées par « , », « ; » ou une tabulation), trouvé « {header_line[:120]} »")
 
 
@@ -117,13 +125,9 @@ def _normalise(name: str) -> str:
     return name.strip().strip('"').lower()
 
 
-def _canonical(names) -> set[str]:
-    return {key for key, aliases in COLUMNS.items() if any(a in names for a in aliases)}
-
-
-def _column_index(names: list[str]) -> dict[str, int]:
+def _column_index(names: list[str], columns: dict) -> dict[str, int]:
     index = {}
-    for key, aliases in COLUMNS.items():
+    for key, aliases in columns.items():
         found = [names.index(a) for a in aliases if a in names]
         if found:
             index[key] = found[0]

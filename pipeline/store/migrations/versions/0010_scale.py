@@ -1,4 +1,4 @@
-"""scale: accent-insensitive full-text search on PostgreSQL, indexes for a million items
+"""scale: accent-insensitive full-text search on PostgreSQL, indexes for a million items, archive imports
 
 Revision ID: 0010_scale
 Revises: 0007_quarantine_retry
@@ -13,6 +13,8 @@ the Latin letters French uses; the search document is rebuilt through it ("besan
 Indexes for the review pages at a million items: a tab's pages in the exact queue order (status,
 then urgent first, due date, registration), received date + confidence for the date filter; the
 chrono number is already unique.
+
+`archive_file`: what `triage import` has done with each file of an archive (pipeline/archive.py).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -48,6 +50,22 @@ def _unaccent_available(bind) -> bool:
 
 
 def upgrade() -> None:
+    op.create_table(
+        "archive_file",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("archive", sa.String(length=1000), nullable=False),
+        sa.Column("path", sa.String(length=1000), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("outcome", sa.String(length=20), nullable=False),
+        sa.Column("chrono", sa.String(length=40), nullable=True),
+        sa.Column("reason", sa.String(length=1000), nullable=False),
+        sa.Column("competence", sa.String(length=40), nullable=True),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("archive", "path"),
+    )
+    op.create_index("ix_archive_file_sha256", "archive_file", ["sha256"])
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         body = UNACCENT_BODY if _unaccent_available(bind) else TRANSLATE_BODY
@@ -63,6 +81,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_archive_file_sha256", table_name="archive_file")
+    op.drop_table("archive_file")
     with op.batch_alter_table("item") as batch:
         batch.drop_index("ix_item_status_order")
         batch.drop_index("ix_item_received_confidence")
