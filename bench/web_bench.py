@@ -193,16 +193,17 @@ def fill_in_postgres(url: str, count: int) -> float:
               "insees": [c[0] for c in communes], "towns": [c[1] for c in communes], "postcodes": [c[2] for c in communes],
               "first_names": FIRST, "last_names": LAST, "streets": STREETS}
     dropped = _drop_secondary_indexes(engine)
-    with engine.begin() as connection:
-        connection.execute(text("SELECT setseed(0.42)"))
-        for first in range(1, count + 1, SQL_CHUNK):
-            last = min(count, first + SQL_CHUNK - 1)
+    for first in range(1, count + 1, SQL_CHUNK):  # one commit per chunk
+        last = min(count, first + SQL_CHUNK - 1)
+        with engine.begin() as connection:
+            connection.execute(text("SELECT setseed(:seed)"), {"seed": first / (count + 1)})
             connection.execute(text(ITEMS_SQL), {"first_id": first, "last_id": last, "now": NOW, **arrays})
             for statement in CHILDREN_SQL:
                 connection.execute(text(statement), {"first_id": first, "last_id": last, **arrays})
-            print(f"\r  {last:,} éléments écrits ({time.perf_counter() - started:.0f} s)", end="", file=sys.stderr,
-                  flush=True)
-        print(file=sys.stderr)
+        print(f"\r  {last:,} éléments écrits ({time.perf_counter() - started:.0f} s)", end="", file=sys.stderr,
+              flush=True)
+    print(file=sys.stderr)
+    with engine.begin() as connection:
         for statement in dropped:
             connection.execute(text(statement))
         for table in TABLES:
@@ -218,7 +219,7 @@ ITEMS_SQL = """
 INSERT INTO item (id, chrono, channel, sha256, message_id, filename, sender, sender_email, subject, received_at,
                   created_at, text, status, competence, confidence, commune, commune_evidence, urgent, urgent_reasons,
                   due_date, destination_kind, destination, review_reasons, ocr_confidence, model_version, version)
-SELECT n, 'A-' || extract(year FROM received)::int || '-' || lpad(n::text, 6, '0'), channel,
+SELECT n, 'A-' || extract(year FROM received)::int || '-' || lpad(n::text, greatest(6, length(n::text)), '0'), channel,
        md5('bench-' || n) || md5('hcneb-' || n), CASE WHEN channel = 'email' THEN '<' || n || '@bench.example>' END,
        CASE WHEN channel = 'email' THEN n || '.eml' ELSE 'scan-' || n || '.pdf' END,
        CASE WHEN channel = 'email' THEN name ELSE '' END,

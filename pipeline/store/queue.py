@@ -13,7 +13,7 @@ from sqlalchemy import and_, false, func, select, true, tuple_
 from sqlalchemy.orm import Session
 
 from pipeline.status import ItemStatus
-from pipeline.store import search
+from pipeline.store import counts, search
 from pipeline.store.schema import ItemRow
 
 ALL = "tous"
@@ -77,10 +77,11 @@ class Page:
     number: int
     size: int
     next_after: str = ""  # the cursor of the next page, when there is one
+    capped: bool = False  # more than `total` items match (store/counts.py): the last page is not known
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
+        return max(1, -(-self.total // self.size), self.number + (1 if self.capped else 0))
 
 
 LIST_COLUMNS = tuple(getattr(ItemRow, f.name) for f in fields(QueueEntry) if f.name != "preview") + (
@@ -167,34 +168,42 @@ def position_of(cursor: str) -> Position | None:
         return None
 
 
-def page(session: Session, view: QueueView, how: Searching, size: int) -> Page:
+def page(session: Session, view: QueueView, how: Searching, size: int, counted: "Counted | None" = None) -> Page:
     """One page of a view: by its cursor when the clerk came with "Suivante", else by its number."""
     where = conditions(view, how)
-    total = session.execute(select(func.count()).select_from(ItemRow).where(*where)).scalar_one()
+    tabs, capped = counted or tab_counts(session, view, how)
+    if view.status in tabs:
+        total = tabs[view.status]
+    else:  # the view's matches in all statuses are past the cap: count this tab alone, capped as well
+        found, capped = counts.capped(session, where)
+        total = counts.CAP if capped else sum(found.values())
     pages = max(1, -(-total // size))
-    number = min(view.page, pages)
+    number = view.page if capped else min(view.page, pages)
     if view.q and total < FEW_MATCHES:
         where = conditions(view, how, few_matches=True)
     after = position_of(view.after) if view.after else None
     rows = _entries_after(session, where, after, size) if after else _entries(session, where, number, size)
-    return Page(rows, total, number, size, cursor_of(rows[-1]) if rows and number < pages else "")
+    more = capped or number < pages
+    return Page(rows, total, number, size, cursor_of(rows[-1]) if rows and more and len(rows) == size else "", capped)
 
 
 def status_counts(session: Session) -> dict[ItemStatus, int]:
-    counts = dict(session.execute(select(ItemRow.status, func.count()).group_by(ItemRow.status)).all())
-    return {status: counts.get(status, 0) for status in ItemStatus}
+    return counts.per_status(session)
 
 
-def tab_counts(session: Session, view: QueueView, how: Searching) -> dict[str, int]:
-    """Items per status tab, and under ALL their total: for a search or filters, the matches in each tab."""
+Counted = tuple[dict, bool]
+
+
+def tab_counts(session: Session, view: QueueView, how: Searching) -> Counted:
+    """Items per status tab and under ALL their total; for a search or filters, the matches in each tab.
+
+    (counts, capped): past counts.CAP matches the tabs are not counted (empty counts, True)."""
     narrowed = replace(view, status=ALL, page=1, after="")
     if narrowed == type(view)(status=ALL):
-        counts = status_counts(session)
+        found, capped = counts.per_status(session), False
     else:
-        found = dict(session.execute(select(ItemRow.status, func.count()).where(*conditions(narrowed, how))
-                                     .group_by(ItemRow.status)).all())
-        counts = {status: found.get(status, 0) for status in ItemStatus}
-    return {**counts, ALL: sum(counts.values())}
+        found, capped = counts.capped(session, conditions(narrowed, how))
+    return ({} if capped else {**found, ALL: sum(found.values())}), capped
 
 
 def _following(position: Position, nulls_first: bool) -> list:
@@ -233,5 +242,9 @@ def next_item_id(session: Session, view: QueueView, how: Searching, current: Pos
 
 
 def remaining(session: Session, view: QueueView, how: Searching) -> int:
-    where = conditions(view, how)
-    return session.execute(select(func.count()).select_from(ItemRow).where(*where)).scalar_one()
+    """Items in this view (counts.CAP when there are more)."""
+    tabs, _ = tab_counts(session, view, how)
+    if view.status in tabs:
+        return tabs[view.status]
+    found, capped = counts.capped(session, conditions(view, how))
+    return counts.CAP if capped else sum(found.values())

@@ -302,3 +302,13 @@ class ArchiveFileRow(Base):
     reason: Mapped[str] = mapped_column(String(1000), default="")
     competence: Mapped[str | None] = mapped_column(String(40))  # its label, when the archive had one
     done_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- scale: items per status as deltas inserted by triggers (migration 0010_scale), summed by
+# pipeline/store/counts.py for the queue's tabs; never written by the application itself
+class ItemCountRow(Base):
+    __tablename__ = "item_count"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    n: Mapped[int] = mapped_column(BigInteger)

@@ -83,3 +83,48 @@ def test_next_page_links_walk_the_whole_queue_once_in_order(site, client, letter
         address = following.group(1).replace("&amp;", "&") if following else None
         assert not following or "apres=" in address
     assert walked == by_number and len(set(walked)) == 6
+
+
+def test_tab_counts_kept_by_triggers_stay_exact(site, client, letters, monkeypatch):
+    from sqlalchemy import delete, func
+
+    from pipeline.store import counts
+    from pipeline.store.schema import ItemCountRow
+
+    def real():
+        with site.sessions() as session:
+            found = dict(session.execute(select(ItemRow.status, func.count()).group_by(ItemRow.status)).all())
+            return {status: found.get(status, 0) for status in counts.per_status(session)}, counts.per_status(session)
+
+    with site.sessions() as session:  # a bulk move, a change of one, an untouched column, a deletion
+        session.execute(update(ItemRow).where(ItemRow.status == "to_review").values(status="confirmed"))
+        session.execute(update(ItemRow).where(ItemRow.id == site.items[0]).values(status="corrected"))
+        session.execute(update(ItemRow).where(ItemRow.id == site.items[1]).values(urgent=True))
+        session.execute(delete(ItemRow).where(ItemRow.id == letters["paper"][0]))
+        session.commit()
+    expected, kept = real()
+    assert kept == expected and expected["confirmed"] == 4 and expected["handled"] == 0
+
+    monkeypatch.setattr(counts, "FOLD_AFTER", 2)
+    real()  # folds the deltas
+    with site.sessions() as session:
+        rows = session.execute(select(func.count()).select_from(ItemCountRow)).scalar_one()
+    assert rows <= 2
+    expected, kept = real()
+    assert kept == expected
+    login(client, "agent")
+    page = client.get("/file?statut=tous")
+    assert tab_count(page.text, "Confirmé") == 4 and tab_count(page.text, "Tous") == 5
+
+
+def test_a_search_past_the_cap_is_not_counted_but_paged(site, client, letters, monkeypatch):
+    from pipeline.store import counts
+    monkeypatch.setattr(counts, "CAP", 3)
+    site.app.state.settings.web.page_size = 2
+    login(client, "agent")
+    page = client.get("/file", params={"q": "demande"}).text  # four matches
+    assert "Plus de 3 éléments" in page and 'class="count"' not in page
+    following = re.search(r'<a rel="next" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert len(rows(page)) == 2 and len(rows(client.get(following).text)) == 2
+    narrow = client.get("/file", params={"q": "électricité"}).text
+    assert "1 élément" in narrow and tab_count(narrow, "Confirmé") == 1

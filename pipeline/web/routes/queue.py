@@ -29,8 +29,9 @@ def commune_choices(reference) -> list[tuple[str, str, str]]:
 def queue_page(request: Request, user: CurrentUser = Depends(current_user), session=Depends(db)):
     filters = q.Filters.from_params(request.query_params)
     state = request.app.state
-    page = store.page(session, filters, state.searching, state.settings.web.page_size)
-    return render(request, "queue.html", filters=filters, page=page, counts=store.tab_counts(session, filters, state.searching),
+    counted = store.tab_counts(session, filters, state.searching)
+    page = store.page(session, filters, state.searching, state.settings.web.page_size, counted)
+    return render(request, "queue.html", filters=filters, page=page, counts=counted[0],
                   communes=commune_choices(state.reference), all_status=q.ALL)
 
 
