@@ -8,7 +8,7 @@ page stays bounded whatever the size of the database.
 """
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, literal_column, select
 from sqlalchemy.orm import Session
 
 from pipeline.status import ItemStatus
@@ -46,7 +46,7 @@ def _fold(session: Session) -> None:
 
 def capped(session: Session, where: list) -> tuple[dict[ItemStatus, int], bool]:
     """Matches of `where` per status, exact up to CAP in all; (counts, True) when there are more."""
-    probe = select(ItemRow.id).where(*where).limit(CAP + 1).subquery()
+    probe = select(literal_column("1")).select_from(ItemRow).where(*where).limit(CAP + 1).subquery()
     if session.execute(select(func.count()).select_from(probe)).scalar_one() > CAP:
         return {}, True
     found = dict(session.execute(select(ItemRow.status, func.count()).where(*where).group_by(ItemRow.status)).all())

@@ -174,6 +174,8 @@ def page(session: Session, view: QueueView, how: Searching, size: int, counted: 
     tabs, capped = counted or tab_counts(session, view, how)
     if view.status in tabs:
         total = tabs[view.status]
+    elif view.status == ALL:
+        total = counts.CAP
     else:  # the view's matches in all statuses are past the cap: count this tab alone, capped as well
         found, capped = counts.capped(session, where)
         total = counts.CAP if capped else sum(found.values())
