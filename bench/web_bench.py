@@ -356,7 +356,8 @@ def measure(url: str, data_dir: Path, requests: int, count: int) -> dict[str, li
     settings = load_settings(ROOT / "config/triage.toml", database_url=url, data_dir=data_dir, folders=[])
     sessions = open_database(url)
     with sessions() as session:
-        add_user(session, "bench", "mot-de-passe-du-banc", "admin")
+        if session.execute(text("SELECT 1 FROM app_user WHERE username = 'bench'")).first() is None:  # --reuse
+            add_user(session, "bench", "mot-de-passe-du-banc", "admin")
     rng = random.Random(11)
     item_ids = [rng.randint(1, count) for _ in range(requests)]
     put_originals(settings, sessions, item_ids)

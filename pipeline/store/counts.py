@@ -3,8 +3,8 @@
 The whole queue per status comes from `item_count`, deltas the triggers of migration 0010_scale
 insert with every item written (summed here, folded into one row per status once they pile up).
 A filtered view or a search is counted for real, but never beyond CAP matches: past it the page
-says "plus de 10 000" (a clerk narrows such a search; nobody pages through it), and the cost of a
-page stays bounded whatever the size of the database.
+says "plus de 1 000" (a clerk narrows such a search; nobody counts through it, pages still
+follow one another), and the cost of a page stays bounded whatever the size of the database.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from pipeline.status import ItemStatus
 from pipeline.store.schema import ItemCountRow, ItemRow
 
-CAP = 10_000
+CAP = 1_000
 FOLD_AFTER = 200  # delta rows before they are folded into one per status
 
 

@@ -181,7 +181,7 @@ def page(session: Session, view: QueueView, how: Searching, size: int, counted: 
         total = counts.CAP if capped else sum(found.values())
     pages = max(1, -(-total // size))
     number = view.page if capped else min(view.page, pages)
-    if view.q and total < FEW_MATCHES:
+    if view.q and total < FEW_MATCHES and not capped:
         where = conditions(view, how, few_matches=True)
     after = position_of(view.after) if view.after else None
     rows = _entries_after(session, where, after, size) if after else _entries(session, where, number, size)

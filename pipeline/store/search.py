@@ -1,8 +1,8 @@
 """Search by registration number, or full text over subject, sender and text: FTS5 on SQLite, a
 French tsvector on PostgreSQL.
 
-A query that looks like a chrono number ("A-2026-000013", any case) also finds that item through
-the unique index. Both engines match every word of the query as a prefix, accents aside
+A query that is a chrono number ("A-2026-000013", any case) finds that item through the unique
+index. Both engines match every word of the query as a prefix, accents aside
 ("besancon" finds "Besançon": FTS5's remove_diacritics, and migration 0010_scale's
 triage_unaccent() on both sides of PostgreSQL's match); PostgreSQL also stems French words
 ("fuites" finds "fuite"). A database whose search index is missing (created without the
@@ -51,6 +51,8 @@ def search_mode(database) -> str:
 def _no_jit(connection, _record) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SET jit = off")
+        # A search's bitmap of matching rows stays exact (not lossy, whole pages rechecked) past 4 MB.
+        cursor.execute("SET work_mem = '32MB'")
     connection.commit()
 
 
@@ -73,18 +75,19 @@ def condition(mode: str, query: str, materialize: bool = False) -> ColumnElement
     words = terms(query)
     if not words:
         return None
-    matched = _text_condition(mode, words, materialize)
     chrono = chrono_asked(query)
-    return or_(ItemRow.chrono == chrono, matched) if chrono else matched
+    if chrono:  # its pieces ("a", "2026") as words would match most of the database
+        return ItemRow.chrono == chrono
+    return _text_condition(mode, words, materialize)
 
 
-CHRONO_LIKE = re.compile(r"^[\w/.-]*\d[\w/.-]*[-/.][\w/.-]*$")
+CHRONO_LIKE = re.compile(r"^[A-Za-z]{0,6}[-/_.]?\d{4}[-/_.]\d{1,9}$")  # A-2026-000013, 2026-000013, C/2026/12
 
 
 def chrono_asked(query: str) -> str | None:
-    """The registration number a query may be (one token holding a digit and a separator), upper-cased."""
+    """The registration number a query is (letters, a year and a number), upper-cased, or None."""
     token = query.strip()
-    return token.upper() if CHRONO_LIKE.match(token) and len(token) <= 40 else None
+    return token.upper() if CHRONO_LIKE.match(token) else None
 
 
 def _text_condition(mode: str, words: list[str], materialize: bool) -> ColumnElement[bool]:
