@@ -27,6 +27,7 @@ from pipeline.routing_table import RoutingTable, load_routing_table
 from pipeline.understand.gazetteer import Gazetteer, load_gazetteer
 from pipeline.understand.nlp import load_nlp
 from pipeline.understand.places import find_places
+from pipeline.understand.registration import Own, register
 from pipeline.understand.urgency import urgency
 
 log = logging.getLogger("triage.stages")
@@ -69,7 +70,8 @@ class Stages:
         for name, stage in (("lecture", partial(self.read, pool=pool)),
                             ("lieux et urgence", self.understand_all),
                             ("compétence", self.classify),
-                            ("routage", partial(self.route_all, today=today))):
+                            ("routage", partial(self.route_all, today=today)),
+                            ("enregistrement", self.register_all)):
             outcomes = _isolated(name, stage, outcomes)
         return outcomes
 
@@ -105,6 +107,13 @@ class Stages:
         """Destination and due date; the model's own threshold for this competence decides the review."""
         threshold = self.model.threshold(item.competence, self.settings.classifier.review_threshold)
         return route(item, self.routing_table, self.reference, threshold, today)
+
+
+    def register_all(self, items: list[Item]) -> list[Item]:
+        """Registration fields (sender, address, letter date, subject...) from each letter's layout or email."""
+        letters = self.settings.letters
+        own = Own.of(letters.organisation, letters.address, self.reference)
+        return [register(item, own) for item in items]
 
 
 def _reading_copy(item: Item, limit: int) -> Item:

@@ -63,6 +63,17 @@ class ItemRow(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic locking for concurrent reviews
     purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # personal data removed
+    # Registration (migration 0008_registration): what a clerk registers from the letter itself;
+    # the sender's name and the subject are `sender` and `subject` above.
+    sender_address: Mapped[str] = mapped_column(String(500), default="")  # street lines, one per line
+    sender_postcode: Mapped[str] = mapped_column(String(10), default="", index=True)
+    sender_town: Mapped[str] = mapped_column(String(200), default="")
+    sender_phone: Mapped[str] = mapped_column(String(40), default="")
+    sender_reference: Mapped[str] = mapped_column(String(200), default="")  # "V/Réf", a dossier number
+    letter_date: Mapped[date | None] = mapped_column(Date)
+    thread_ids: Mapped[str] = mapped_column(String(4000), default="")  # In-Reply-To and References, spaced
+    followup_of: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="SET NULL"), index=True)
+    followup_reason: Mapped[str] = mapped_column(String(300), default="")
 
     files: Mapped[list["ItemFileRow"]] = relationship(back_populates="item", cascade="all, delete-orphan")
     predictions: Mapped[list["PredictionRow"]] = relationship(back_populates="item", cascade="all, delete-orphan")
