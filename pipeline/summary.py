@@ -61,6 +61,12 @@ def print_evaluation(console: Console, report: dict) -> None:
     if report["auto_routed_precision"] is not None:
         console.print(f"Orientés sans relecture : {report['auto_routed_share']:.1%} des documents, "
                       f"compétence juste pour {report['auto_routed_precision']:.1%} d'entre eux")
+    scored = {name: v for name, v in report.get("fields_correct", {}).items() if v["n"]}
+    if scored:
+        names = {"sender_name": "expéditeur (nom de famille)", "sender_postcode": "code postal", "sender_town": "ville",
+                 "letter_date": "date du courrier", "subject": "objet"}
+        console.print("Champs d'enregistrement justes (courriers papier étiquetés) : " + " ; ".join(
+            f"{names[name]} {v['correct']:.1%} (sur {v['n']})" for name, v in scored.items()))
     console.print(f"Temps moyen par document : {report['seconds_per_item']:.2f} s")
     for error in report["errors"]:
         console.print(f"[red]Illisible :[/] {error['file']} : {error['error']}")
