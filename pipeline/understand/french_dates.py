@@ -12,7 +12,7 @@ MONTHS = {"janvier": 1, "janv": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3,
           "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9, "sept": 9, "octobre": 10, "oct": 10,
           "novembre": 11, "nov": 11, "decembre": 12, "dec": 12}
 DAY = r"(?P<day>[0-3]?\d|1er|ler|premier)"
-WRITTEN = re.compile(DAY + r"\s*(?P<month>[a-z]{3,9})\.?\s*(?P<year>(?:19|20)\d\d)?\b")
+WRITTEN = re.compile(DAY + r"\s*(?P<month>[a-z]{3,12})\.?\s*(?P<year>(?:19|20)\d\d)?\b")
 NUMERIC = re.compile(r"\b(?P<day>[0-3]?\d)\s?[/.\-\s]\s?(?P<month>[01]?\d)\s?[/.\-\s]\s?(?P<year>(?:19|20)?\d\d)\b")
 
 

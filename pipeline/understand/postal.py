@@ -43,6 +43,19 @@ def address_line(line: str, folded: str) -> bool:
     return not line.rstrip().endswith((".", "?", "!", ":", ";")) or name_like(line)
 
 
+SALUTATION_WORDS = {"madame", "monsieur", "mesdames", "messieurs", "mademoiselle", "bonjour", "cher", "chere", "chers",
+                    "le", "la", "les", "et", "president", "presidente", "vice", "maire", "directeur", "directrice",
+                    "maitre", "l", "elus", "elu", "elue", "conseiller", "conseillere", "adjoint", "adjointe"}
+
+
+def is_salutation(folded: str) -> bool:
+    """"Madame, Monsieur," or "Monsieur le Président," but not "Monsieur Jean DUPONT" (a name)."""
+    if not SALUTATION.match(folded):
+        return False
+    words = re.findall(r"[a-z]+", folded)
+    return folded.rstrip().endswith(",") or all(w in SALUTATION_WORDS for w in words)
+
+
 def postcode_line(line: str) -> tuple[str, str] | None:
     """(postcode, town) of a line such as "25000 Besançon" or "25043 BESANCON CEDEX"."""
     match = POSTCODE_LINE.match(line.strip())

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pipeline.item import Item, Registration
 from pipeline.understand.french_dates import find_date, parse_date
 from pipeline.understand.nlp import fold
-from pipeline.understand.postal import (CARE_OF, CLOSING, EMAIL, PHONE, RECIPIENT, SALUTATION, address_line,
+from pipeline.understand.postal import (CARE_OF, CLOSING, EMAIL, PHONE, RECIPIENT, address_line, is_salutation,
                                         fix_postcode, is_street, name_like, postcode_line, tidy)
 
 OBJET = re.compile(r"^\W{0,3}(?:(?:objet|0bjet|obj)\s*[:;.]?|(?:ob[a-z]?e?[tl]|o?bj[a-z]?t)\s*[:;])\s*(?=\S|$)")
-REFERENCE = re.compile(r"\b(v\s*/\s*ref|votre ref\w*|vos ref\w*|n\s*/\s*ref|notre ref\w*|ref\w*\s*(?:client|dossier)"
+REFERENCE = re.compile(r"\b(v\s*/?\s*ref\w*|votre ref\w*|vos ref\w*|n\s*/?\s*ref\w*|notre ref\w*|ref\w*\s*(?:client|dossier)"
                        r"|dossier\s*n|n\s*(?:o|°)\s*(?:de\s+)?dossier|numero unique)\b\W*")
 DATE_TOWN = re.compile(r"^\W*(?:fait\s+)?(?:a\s+)?[a-z][a-z ]{1,40}?\s*[,.;]?\s+le\s+")
 BARE_DATE = re.compile(r"^\W*(?:le\s+)?(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)?\s*[0-3]?\d\b")
@@ -97,7 +97,7 @@ def date_line(folded: str) -> tuple[bool, object]:
 def _head_end(folded: list[str]) -> int:
     """Index of the salutation (the head of the letter is above it), else of the first long paragraph."""
     for index, line in enumerate(folded[:HEAD_LINES + 20]):
-        if SALUTATION.match(line) and len(line) < 60 and not date_line(line)[0]:
+        if is_salutation(line) and len(line) < 60 and not date_line(line)[0]:
             return index
     for index, line in enumerate(folded[:HEAD_LINES]):
         if len(line.split()) > 12:
@@ -129,7 +129,7 @@ def _objet(lines: list[str], folded: list[str], head_end: int) -> str:
 def _continues(line: str, folded: str) -> bool:
     """A subject's second line starts in lowercase and is neither the date nor the salutation."""
     return bool(line) and (line[0].islower() or line[0].isdigit()) and not date_line(folded)[0] \
-        and not SALUTATION.match(folded) \
+        and not is_salutation(folded) \
         and not OBJET.match(folded) and len(line) < 100
 
 
@@ -186,7 +186,7 @@ def _block_above(lines, folded, index, own) -> tuple[str, tuple[str, ...]] | Non
             cursor -= 1
             continue
         if postcode_line(line) or RECIPIENT.search(low) or any(m in low for m in own.markers) \
-                or date_line(low)[0] or OBJET.match(low):
+                or date_line(low)[0] or OBJET.match(low) or CLOSING.search(low) or is_salutation(low):
             break
         if EMAIL.search(line) or PHONE.search(line) or "@" in line:
             cursor -= 1
