@@ -33,6 +33,8 @@ STOP = set("demande demandes courrier courriel objet suite relance rappel votre 
            "concerne votre vos nos pour dans avec sans plus sur sous aux des les une mon mes son ses leur leurs "
            "cette ceci cela elle elles nous vous ils tout tous toujours reponse reponses merci bonjour "
            "encore avoir etre fait faire".split())
+NUMBER = re.compile(r"\d[\d\-/.]{1,}\d")
+YEAR = re.compile(r"^(?:19|20)\d\d$")
 SAME_SUBJECT = 0.6  # share of the shorter subject's words found in the other
 SOME_SUBJECT = 0.34
 SOME_BODY = 0.12  # Jaccard of the first words of the two texts
@@ -80,6 +82,8 @@ def find_link(new: Mail, candidates: list[Mail]) -> Link | None:
         if not _same_sender(new, earlier) or not _within(new, earlier):
             continue
         subject = _overlap(_words(new.subject), _words(earlier.subject))
+        if _other_numbers(new.subject, earlier.subject):
+            continue  # "facture n° 2026-031" is not "facture n° 2026-018"
         body = _jaccard(_words(new.text[:600]), _words(earlier.text[:600]))
         if subject >= SAME_SUBJECT:
             return Link(earlier.id, earlier.chrono, f"même expéditeur, même objet que {earlier.chrono}")
@@ -110,7 +114,17 @@ def _same_sender(a: Mail, b: Mail) -> bool:
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9]+", fold(text)) if len(w) > 3 and w not in STOP}
+    return {w for w in re.findall(r"[a-z0-9]+", fold(text)) if len(w) > 3 and w not in STOP and not YEAR.match(w)}
+
+
+def _numbers(text: str) -> set[str]:
+    return set(NUMBER.findall(text)) - set(YEAR.findall(text))
+
+
+def _other_numbers(a: str, b: str) -> bool:
+    """Both subjects name a number (an invoice, a dossier) and not the same one."""
+    first, second = _numbers(a), _numbers(b)
+    return bool(first and second and not first & second)
 
 
 def _overlap(a: set[str], b: set[str]) -> float:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from pipeline.config import Settings
 from pipeline.letters.render import render_text, write_pdf
-from pipeline.report import long_date
+from pipeline.report import MONTHS, long_date
 from pipeline.routing_table import Delay
 from pipeline.status import SETTLED
 from pipeline.store import letters as stored
@@ -107,6 +107,11 @@ def _context(item: LetterItem, settings: Settings, today: date, zone: ZoneInfo,
         "organisation_address": letters.address, "organisation_email": letters.email, "signatory": letters.signatory,
         "due_date": item.due_date,
         # the date the sender wrote on the letter ("votre courrier du 14 mars 2025"), not the scan's
-        "letter_date": long_date(found.letter_date) if found and found.letter_date else "",
+        "letter_date": _written(found.letter_date) if found and found.letter_date else "",
         "sender_postal": ", ".join(found.address_lines) if found and found.sender_postcode else "",
     }
+
+
+def _written(day: date) -> str:
+    """A date as the sender wrote it, without the weekday: "1er mars 2026", "14 mars 2025"."""
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
