@@ -19,10 +19,11 @@ from pipeline.understand.postal import (CARE_OF, CLOSING, EMAIL, PHONE, RECIPIEN
                                         fix_postcode, is_street, name_like, postcode_line, tidy)
 
 OBJET = re.compile(r"^\W{0,3}(?:(?:objet|0bjet|obj)\s*[:;.]?|(?:ob[a-z]?e?[tl]|o?bj[a-z]?t)\s*[:;])\s*(?=\S|$)")
-REFERENCE = re.compile(r"\b(v\s*/?\s*ref\w*|votre ref\w*|vos ref\w*|n\s*/?\s*ref\w*|notre ref\w*|ref\w*\s*(?:client|dossier)"
-                       r"|dossier\s*n|n\s*(?:o|°)\s*(?:de\s+)?dossier|numero unique)\b\W*")
+REFERENCE = re.compile(r"\b(v\s*/?\s*ref\w*|votre ref\w*|vos ref\w*|nos ref\w*|facture\s*n\s*(?:o\b|°)|n\s*/?\s*ref\w*|notre ref\w*|ref\w*\s*(?:client|dossier)"
+                       r"|dossier\s*n|n\s*(?:o|°)\s*(?:de\s+)?dossier|numero unique)(?![a-z0-9])\W*")
 DATE_TOWN = re.compile(r"^\W*(?:fait\s+)?(?:a\s+)?[a-z][a-z ]{1,40}?\s*[,.;]?\s+le\s+")
 BARE_DATE = re.compile(r"^\W*(?:le\s+)?(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)?\s*[0-3]?\d\b")
+SEPARATED = re.compile(r"\s+[–—|•·]\s+|\s+-\s+")
 HEAD_LINES = 45  # the blocks, date and subject of a letter sit in its first lines
 MAX_BLOCK = 6  # lines of a sender block above its postcode line
 SUBJECT_WORDS = 12
@@ -68,7 +69,7 @@ class Letter:
 
 def read_letter(text: str, own: Own) -> Letter:
     """Sender block, date line, subject and references of a letter's text (OCR or text layer)."""
-    lines = [line.strip() for line in text.replace("\r", "").split("\n")]
+    lines = _letterhead_lines([line.strip() for line in text.replace("\r", "").split("\n")])
     folded = [fold(line) for line in lines]
     head_end = _head_end(folded)
     objet = _objet(lines, folded, head_end)
@@ -94,11 +95,28 @@ def date_line(folded: str) -> tuple[bool, object]:
     return False, None
 
 
+def _letterhead_lines(lines: list[str]) -> list[str]:
+    """A letterhead's one-line address ("2 place de la Mairie — 25320 Chemaudin – Tél. 03…") as the lines
+    of an address block, so that it reads like any other sender block."""
+    out = []
+    for index, line in enumerate(lines):
+        pieces = [p.strip() for p in SEPARATED.split(line)] if index < HEAD_LINES else [line]
+        if len(pieces) > 1 and any(postcode_line(p) for p in pieces):
+            out.extend(p for p in pieces if p)
+        else:
+            out.append(line)
+    return out
+
+
 def _head_end(folded: list[str]) -> int:
-    """Index of the salutation (the head of the letter is above it), else of the first long paragraph."""
+    """Index of the salutation (the head of the letter is above it), else of the first long paragraph.
+
+    "Monsieur le Président" heading the recipient's block is not the salutation: an address follows it."""
     for index, line in enumerate(folded[:HEAD_LINES + 20]):
         if is_salutation(line) and len(line) < 60 and not date_line(line)[0]:
-            return index
+            following = [f for f in folded[index + 1:index + 8] if f.strip()][:4]
+            if not any(postcode_line(f) or RECIPIENT.search(f) for f in following):
+                return index
     for index, line in enumerate(folded[:HEAD_LINES]):
         if len(line.split()) > 12:
             return index
