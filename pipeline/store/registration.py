@@ -84,23 +84,22 @@ def registration_of(session: Session, item_id: int) -> Registered | None:
 
 def registrations(database, item_ids) -> dict[int, Registered]:
     """Registrations of many items at once (the debrief's lists, the letters)."""
-    ids = list(dict.fromkeys(item_ids))
-    out: dict[int, Registered] = {}
-    with database() as session:
-        for start in range(0, len(ids), 500):
-            for row, chrono in session.execute(_query().where(ItemRow.id.in_(ids[start:start + 500]))):
-                out[row.id] = _plain(row, chrono)
-    return out
+    return _many(database, ItemRow.id, item_ids, lambda found: found.id)
 
 
 def registrations_by_chrono(database, chronos) -> dict[str, Registered]:
     """Registrations keyed by chrono number (the export's rows carry their chrono)."""
-    wanted = list(dict.fromkeys(chronos))
-    out: dict[str, Registered] = {}
+    return _many(database, ItemRow.chrono, chronos, lambda found: found.chrono)
+
+
+def _many(database, column, keys, key_of) -> dict:
+    wanted = list(dict.fromkeys(keys))
+    out = {}
     with database() as session:
         for start in range(0, len(wanted), 500):
-            for row, chrono in session.execute(_query().where(ItemRow.chrono.in_(wanted[start:start + 500]))):
-                out[row.chrono] = _plain(row, chrono)
+            for row, chrono in session.execute(_query().where(column.in_(wanted[start:start + 500]))):
+                found = _plain(row, chrono)
+                out[key_of(found)] = found
     return out
 
 
