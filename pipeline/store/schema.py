@@ -278,3 +278,31 @@ class LoginFailureRow(Base):
     username: Mapped[str] = mapped_column(String(200))  # as normalised by the login (strip, casefold)
     client: Mapped[str] = mapped_column(String(100))  # the client's address
     at: Mapped[float] = mapped_column(Float, index=True)  # Unix time: compared the same on both backends
+
+
+# --- Review desk (migration 0009_review_desk): claims on items, bulk actions that can be undone ---
+
+class ItemClaimRow(Base):
+    """A clerk has this item open: the others' "next" skips it until the claim expires or is released."""
+
+    __tablename__ = "item_claim"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), primary_key=True,
+                                         autoincrement=False)
+    user: Mapped[str] = mapped_column(String(100))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class ReviewBatchRow(Base):
+    """One bulk action (its events carry `batch_id`), so that it can be undone as a whole."""
+
+    __tablename__ = "review_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    action: Mapped[str] = mapped_column(String(40))
+    item_ids: Mapped[list] = mapped_column(JSON, default=list)
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    undone_by: Mapped[str | None] = mapped_column(String(100))

@@ -19,7 +19,7 @@ from pipeline.store.review import ReviewedItem
 
 ACTIONS = {"confirm": "Confirmation", "correct": "Correction", "update": "Modification",
            "bulk_confirm": "Confirmation en lot", "handled": "Marqué traité", "reopen": "Rouvert",
-           "comment": "Commentaire"}
+           "comment": "Commentaire", "undo": "Annulation"}
 
 
 @dataclass(frozen=True)
@@ -75,14 +75,19 @@ def decide(item: ReviewedItem, decision: Decision, ctx: Context) -> tuple[str, d
     else:
         action = "update" if reroute else "comment"
     if action == "comment" and not decision.comment:
-        action = "confirm"  # confirming again what was already confirmed: still worth a trace
+        # Enter on an item a colleague already settled (typically right after a conflict): nothing to
+        # confirm again, and nothing is recorded under this clerk's name.
+        action = "none"
     return action, changes
 
 
 def review(session, item_id: int, version: int, decision: Decision, user: str, ctx: Context) -> str:
-    """Confirm or correct an item; returns the action recorded (confirm, correct or update)."""
+    """Confirm or correct an item; returns the action recorded (confirm, correct, update, comment), or
+    "none" when the item was already settled and nothing changes."""
     validate(decision, ctx)
     item = store.current(session, item_id, version)
     action, changes = decide(item, decision, ctx)
+    if action == "none":
+        return action
     store.record_review(session, item_id, version, changes, action, user, decision.comment)
     return action
