@@ -1,7 +1,7 @@
 """Rendering pages: the Jinja2 environment, French formatting filters, and the common context."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from fastapi import Request
@@ -19,8 +19,11 @@ MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "s
 
 
 def _local(value: datetime) -> datetime:
+    """The clerks' wall time; a naive value is UTC (what the store keeps)."""
     zone = templates.env.globals.get("zone")
-    return value.astimezone(zone) if zone and value.tzinfo else value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(zone) if zone else value
 
 
 def when(value: datetime | None, seconds: bool = False) -> str:

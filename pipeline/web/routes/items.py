@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import parse_qsl, quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -90,17 +91,32 @@ def _evidence(row: ReviewedItem, reference) -> tuple[list[dict], list[Evidence]]
     return places, marks
 
 
+# One key per competence, the same on every item (reference order): digits, then letters no command uses.
+COMPETENCE_KEYS = "1234567890qsdfg"
+
+
+def competence_keys(reference) -> dict[str, str]:
+    return {c.code: COMPETENCE_KEYS[i] if i < len(COMPETENCE_KEYS) else "" for i, c in enumerate(reference.competences)}
+
+
 def _competence_choices(row: ReviewedItem, reference) -> tuple[list[dict], list[dict]]:
-    """Top-3 suggestions first, then every other competence; the first nine get keys 1-9."""
+    """Top-3 suggestions first, then every other competence, each with its own key wherever it is listed."""
     top = sorted((p for p in row.predictions if p.kind == "competence"), key=lambda p: p.rank)[:3]
     order = [p.label for p in top if p.label in reference.competence_by_code]
     order += [c.code for c in reference.competences if c.code not in order]
     scores = {p.label: p.score for p in top}
+    keys = competence_keys(reference)
     choices = [{"code": code, "label": reference.competence_by_code[code].label, "score": scores.get(code),
-                "key": str(index + 1) if index < 9 else "", "suggested": code in scores}
-               for index, code in enumerate(order)]
+                "key": keys[code], "suggested": code in scores} for code in order]
     return [{"label": reference.competence_by_code[p.label].label if p.label in reference.competence_by_code
              else p.label, "code": p.label, "score": p.score} for p in top], choices
+
+
+def _administration_of(row: ReviewedItem) -> str:
+    """The administration already chosen for an item sent elsewhere ("" while still to determine)."""
+    if row.destination_kind != "autre" or "à déterminer" in row.destination:
+        return ""
+    return row.destination.split(" : ", 1)[-1]
 
 
 def item_page(request: Request, session, row: ReviewedItem, back: str, user: CurrentUser, status_code: int = 200,
@@ -122,7 +138,8 @@ def item_page(request: Request, session, row: ReviewedItem, back: str, user: Cur
                   events=events, places=places, text=highlight(row.text or "", marks), top=top, choices=choices,
                   email_view=email_view, original=original, viewables=_viewables(request, row),
                   attachments=[f for f in row.files if f.role == "attachment" and f.sha256],
-                  communes=commune_choices(reference), hors=HORS, next_id=following, conflict=conflict, claimed_by=claimed_by,
+                  communes=commune_choices(reference), hors=HORS, administrations=state.context.table.administrations,
+                  administration=_administration_of(row), next_id=following, conflict=conflict, claimed_by=claimed_by,
                   remaining=store_queue.remaining(session, filters, state.searching))
 
 
@@ -159,13 +176,20 @@ def _conflict_page(request: Request, session, item_id: int, back: str, user: Cur
 @router.post("/elements/{item_id}/relecture")
 def submit_review(item_id: int, request: Request, version: int = Form(...), competence: str = Form(...),
                   commune: str = Form(""), urgent: str = Form(""), comment: str = Form(""), retour: str = Form(""),
+                  administration: str = Form(""), echeance: str = Form(""),
                   user: CurrentUser = Depends(current_user), session=Depends(db)):
     """Confirm (nothing changed) or correct; every change becomes a review_event, then the next item."""
     retour = q.Filters.from_params(dict(parse_qsl(retour))).query_string()  # rebuilt: only known filters travel
     row = _item(session, item_id)
     position = _position(row)  # its place in the queue before the change
+    try:
+        due = date.fromisoformat(echeance) if echeance else None
+    except ValueError:
+        flash(request, "Échéance invalide : choisissez une date dans le calendrier (JJ/MM/AAAA).", "error")
+        return RedirectResponse(f"/elements/{item_id}?{retour}", status_code=303)
     decision = Decision(competence=competence, commune=None if commune in ("", q.NO_COMMUNE) else commune,
-                        urgent=urgent == "1", comment=comment.strip())
+                        urgent=urgent == "1", comment=comment.strip(), administration=administration.strip(),
+                        due_date=due)
     try:
         action = review(session, item_id, version, decision, user.username, request.app.state.context)
     except Conflict as exc:
