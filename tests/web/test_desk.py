@@ -151,3 +151,66 @@ def test_bulk_confirm_says_how_many_and_which_and_can_be_undone(site, live_serve
     statuses = _statuses(site)
     assert all(statuses[i] == "to_review" for i in extra)
     assert Counter(e.action for e in _events(site)) == {"bulk_confirm": 3, "undo": 3}
+
+
+def _keys(page) -> dict[str, str]:
+    radios = page.locator('input[name="competence"]')
+    return {radios.nth(i).get_attribute("value"): radios.nth(i).get_attribute("data-key")
+            for i in range(radios.count())}
+
+
+def test_every_competence_has_a_key_that_does_not_move(site, live_server, page):
+    leak, other = site.items[0], site.items[1]  # different top-3 suggestions
+    browser_login(page, live_server, "agent")
+    page.goto(f"{live_server}/elements/{leak}")
+    first = _keys(page)
+    page.goto(f"{live_server}/elements/{other}")
+    second = _keys(page)
+    assert first == second and len(first) == 15
+    assert all(first.values()) and len(set(first.values())) == 15
+    for code in ("habitat", "cabinet", "hors_competence"):  # beyond the old nine keys
+        page.keyboard.press(first[code])
+        assert page.locator(f'input[name="competence"][value="{code}"]').is_checked()
+        assert page.locator(f'kbd:near(input[value="{code}"])').first.inner_text() == first[code]
+    assert page.locator("#administration-field").is_visible()  # "Autre administration": which one?
+
+
+def test_fuzzy_pickers_find_besancon_and_the_prefecture(site, live_server, page):
+    item = site.items[1]
+    browser_login(page, live_server, "agent")
+    page.goto(f"{live_server}/elements/{item}")
+    page.keyboard.press("c")
+    page.keyboard.type("besac")
+    page.wait_for_selector("#commune-list li")
+    assert page.locator("#commune-list li").first.inner_text().startswith("Besançon")
+    assert page.get_attribute("#commune-search", "aria-expanded") == "true"
+    page.keyboard.press("Enter")
+    page.keyboard.press(_keys(page)["hors_competence"])  # Autre administration
+    page.keyboard.press("a")
+    page.keyboard.type("prefec")
+    page.wait_for_selector("#administration-list li")
+    page.keyboard.press("Enter")
+    page.keyboard.press("e")
+    assert page.evaluate("document.activeElement.id") == "echeance"
+    page.fill("#echeance", "2027-02-15")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: not url.split("?")[0].endswith(f"/elements/{item}"))
+    with site.sessions() as session:
+        row = session.get(ItemRow, item)
+        assert (row.commune, row.competence) == ("25056", "hors_competence")
+        assert row.destination == "Autre administration : Préfecture du Doubs (ANTS)"
+        assert row.due_date == date(2027, 2, 15)
+
+
+def test_a_comment_typed_then_skipped_is_still_there(site, live_server, page):
+    item = site.items[0]
+    browser_login(page, live_server, "agent")
+    page.goto(f"{live_server}/elements/{item}")
+    page.keyboard.press("m")
+    page.keyboard.type("Rappeler l'usager")
+    page.keyboard.press("Escape")
+    page.keyboard.press("n")
+    page.wait_for_url(lambda url: not url.split("?")[0].endswith(f"/elements/{item}"))
+    page.goto(f"{live_server}/elements/{item}")
+    assert page.input_value("#comment") == "Rappeler l'usager"
