@@ -11,7 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pipeline.errors import ItemError
 from pipeline.reference import HORS
 from pipeline.status import label as status_label
+from pipeline.letters import KIND_FR
 from pipeline.store import claims
+from pipeline.store.letters import letters_page
 from pipeline.store import queue as store_queue
 from pipeline.store import review as store
 from pipeline.store.queue import Position
@@ -139,7 +141,8 @@ def item_page(request: Request, session, row: ReviewedItem, back: str, user: Cur
                   email_view=email_view, original=original, viewables=_viewables(request, row),
                   attachments=[f for f in row.files if f.role == "attachment" and f.sha256],
                   communes=commune_choices(reference), hors=HORS, administrations=state.context.table.administrations,
-                  administration=_administration_of(row), next_id=following, conflict=conflict, claimed_by=claimed_by,
+                  administration=_administration_of(row), item_letters=letters_page(session, item_id=row.id),
+                  letter_kinds=KIND_FR, next_id=following, conflict=conflict, claimed_by=claimed_by,
                   remaining=store_queue.remaining(session, filters, state.searching))
 
 
