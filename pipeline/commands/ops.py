@@ -73,6 +73,8 @@ commands.add_typer(letters_app, name="letters")
 
 def _print_letters(rows) -> None:
     from pipeline.letters import KIND_FR
+    if rows:
+        out.print(f"{'N°':>5}  {'Courrier':<13}  {'Lettre':<38} {'Envoi':<8} {'État':<7} Destinataire", highlight=False)
     for r in rows:
         out.print(f"{r.id:>5}  {r.chrono}  {KIND_FR[r.kind]:<38} {r.channel:<8} {r.status:<7} {r.recipient or '-'}"
                   + (f"  {r.path}" if r.path else ""), highlight=False, soft_wrap=True)
