@@ -12,6 +12,7 @@ from pipeline.status import label as status_label
 from pipeline.web.auth import csrf_token, pop_flashes
 from pipeline.web.queue import CHANNELS, STATUS_TABS, display_subject
 from pipeline.web.review import ACTIONS
+from pipeline.web.wording import clerk_reason
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 ROLES = {"agent": "Agent", "admin": "Administrateur"}
@@ -100,5 +101,7 @@ def render(request: Request, name: str, status_code: int = 200, **context):
         commune_name=reference.commune_name, field_label=FIELDS,
         change_value=lambda key, value: change_value(reference, key, value),
         competence_label=lambda code: reference.competence_by_code[code].label
-        if code in reference.competence_by_code else (code or "—"))
+        if code in reference.competence_by_code else (code or "—"),
+        clerk_reason=lambda reason: clerk_reason(reason, lambda code: reference.competence_by_code[code].label
+                                                 if code in reference.competence_by_code else code))
     return templates.TemplateResponse(request, name, context, status_code=status_code)
