@@ -278,3 +278,18 @@ class LoginFailureRow(Base):
     username: Mapped[str] = mapped_column(String(200))  # as normalised by the login (strip, casefold)
     client: Mapped[str] = mapped_column(String(100))  # the client's address
     at: Mapped[float] = mapped_column(Float, index=True)  # Unix time: compared the same on both backends
+
+
+# --- Knowledge base: who does what (issue 14, migration 0011_knowledge) ---
+
+class KnowledgeVersionRow(Base):
+    """One version of the "who does what" book, whole (it is small): the latest is the current one;
+    the older ones are the history an admin reads and may restore."""
+
+    __tablename__ = "knowledge_version"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    author: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    content: Mapped[dict] = mapped_column(JSON)

@@ -138,6 +138,8 @@ def create_app(settings: Settings, *, database=None, secret_key: str | None = No
     from pipeline.web.routes import admin, debrief, items, login, quarantine, queue, services, users
     for module in (login, queue, items, services, debrief, admin, quarantine, users):
         app.include_router(module.router)
+    from pipeline.web.routes import knowledge as knowledge_routes
+    app.include_router(knowledge_routes.router)
 
     @app.get("/", include_in_schema=False)
     def home():
