@@ -62,9 +62,11 @@ class Stages:
         base is the one given (the database's current version), else the shipped file."""
         nlp = load_nlp(settings.limits.max_text_chars)
         reference = load_reference(settings.reference_dir)
-        if knowledge is None:
+        if knowledge is None and shipped_knowledge(settings).exists():
             knowledge = load_knowledge_file(shipped_knowledge(settings),
                                             frozenset(c.code for c in reference.competences))
+        elif knowledge is None:
+            log.warning("no knowledge base in %s: the classifier alone decides", settings.reference_dir)
         return cls(settings, reference, load_gazetteer(settings.reference_dir, nlp),
                    load_routing_table(settings.routing_file),
                    CompetenceModel.load(settings.classifier.model_dir, nlp=nlp), knowledge)
