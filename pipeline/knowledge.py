@@ -7,6 +7,7 @@ The book ships as data/knowledge.toml; admins edit the copy in the database (sto
 """
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -73,22 +74,25 @@ class KnowledgeBase:
     def hits(self, text: str) -> list[Hit]:
         """The topics whose deciding words the letter's subject or body holds (and none of its "unless")."""
         subject, body = _readable(text)
-        reading = f" {subject} \n {body} "
+        original = f" {subject} \n {body} "
+        reading = fold(original)  # same offsets: the words are shown as the letter writes them
         found = []
         for authority, topic, words, unless in self._patterns:
-            matched = [m.group(1).strip() for m in words.finditer(reading)]
+            # a lookahead finds overlapping words too ("réservation de la salle des fêtes")
+            matched = [" ".join(original[m.start(1):m.end(1)].split()) for m in words.finditer(reading)]
             if not matched or (unless and unless.search(reading)):
                 continue
+            in_subject = bool(words.search(fold(f" {subject} ")))
             found.append(Hit(authority.key, authority.name, authority.competence, topic.topic, topic.explanation,
-                             tuple(dict.fromkeys(matched)), bool(words.search(f" {subject} ")), topic.decides,
-                             authority.frame))
+                             tuple(dict.fromkeys(matched)), in_subject, topic.decides, authority.frame))
         return found
 
     def authority(self, key: str) -> Authority | None:
         return next((a for a in self.authorities if a.key == key), None)
 
     def to_dict(self) -> dict:
-        return {"authorities": [asdict(a) for a in self.authorities]}
+        """Plain JSON data (lists, not tuples): what a stored version holds."""
+        return json.loads(json.dumps({"authorities": [asdict(a) for a in self.authorities]}))
 
     @classmethod
     def from_dict(cls, raw: dict, competences: frozenset[str] | None = None) -> "KnowledgeBase":
@@ -135,13 +139,16 @@ def decide(hits: list[Hit], probabilities: dict[str, float], confident: bool) ->
     """The competence the book gives precedence to over the classifier's choice (`confident`: that
     choice clears its review threshold).
 
+    - a frame in the subject (an application, a claim, an invoice, an invitation) comes first;
     - a deciding word agrees with the classifier: its choice stands (confirmed when in the subject);
-    - a deciding word in the subject (the main request) overrules it, a frame first (an application,
-      a claim, an invoice, an invitation: whatever the topic), then the likeliest for the classifier;
+    - a deciding word in the subject (the main request) overrules it, the likeliest for the classifier;
     - a deciding word in the body only overrules a classifier that is not sure anyway: a letter
       mentions many things ("bénéficiaire du RSA" in a bus fare request)."""
     deciding = [h for h in hits if h.decides]
     best = max(probabilities, key=probabilities.get) if probabilities else None
+    frames = [h for h in deciding if h.frame and h.in_subject]
+    if frames and best not in {h.competence for h in frames}:
+        deciding = frames  # "Candidature : agent de cantine" is an application before it is a canteen
     agreeing = [h for h in deciding if h.competence == best]
     if agreeing:
         return Decision(best, tuple(hits), confirmed=any(h.in_subject for h in agreeing))
@@ -175,13 +182,13 @@ def _pattern(words: tuple[str, ...]) -> re.Pattern:
         stem = word.endswith("*")
         escaped = r"\s+".join(re.escape(part) for part in word.rstrip("*").split())
         alternatives.append(escaped + (r"\w*" if stem else ""))
-    return re.compile(r"(?<![\w])(" + "|".join(alternatives) + r")(?![\w])")
+    return re.compile(r"(?<![\w])(?=(" + "|".join(alternatives) + r")(?![\w]))")
 
 
 def _readable(text: str) -> tuple[str, str]:
-    """The folded subject and body of a letter: address blocks, dates and signatures left out."""
+    """The subject and body of a letter: address blocks, dates and signatures left out."""
     subject, body = [], []
     for start, end, zone in line_zones(text):
         if zone in READ_ZONES:
             (subject if zone == "subject" else body).append(text[start:end])
-    return fold("\n".join(subject)), fold("\n".join(body))
+    return "\n".join(subject), "\n".join(body)
