@@ -63,8 +63,7 @@ class Stages:
         nlp = load_nlp(settings.limits.max_text_chars)
         reference = load_reference(settings.reference_dir)
         if knowledge is None and shipped_knowledge(settings).exists():
-            knowledge = load_knowledge_file(shipped_knowledge(settings),
-                                            frozenset(c.code for c in reference.competences))
+            knowledge = shipped_book(settings)
         elif knowledge is None:
             log.warning("no knowledge base in %s: the classifier alone decides", settings.reference_dir)
         return cls(settings, reference, load_gazetteer(settings.reference_dir, nlp),
@@ -127,6 +126,12 @@ class Stages:
 def shipped_knowledge(settings: Settings):
     """The knowledge base shipped with the reference data (data/reference/knowledge.toml)."""
     return settings.reference_dir / "knowledge.toml"
+
+
+def shipped_book(settings: Settings) -> KnowledgeBase:
+    """The shipped knowledge base, checked against the competences of the reference data."""
+    codes = frozenset(c.code for c in load_reference(settings.reference_dir).competences)
+    return load_knowledge_file(shipped_knowledge(settings), codes)
 
 
 def _reading_copy(item: Item, limit: int) -> Item:

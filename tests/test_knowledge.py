@@ -159,5 +159,7 @@ def test_versions_are_seeded_once_then_each_save_is_a_new_version(database_url, 
             assert "self" in store.current(session).content["authorities"][0]["topics"][0]["words"]
             assert [v.number for v in store.history(session)] == [2, 1]
             assert store.version(session, 1).content == book.to_dict()
+        run_book = store.for_run(sessions, book)  # what `triage run` routes with: the admins' version
+        assert "self" in run_book.authorities[0].topics[0].words
     finally:
         sessions.kw["bind"].dispose()

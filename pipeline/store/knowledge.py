@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from pipeline.knowledge import KnowledgeBase
 from pipeline.store.schema import KnowledgeVersionRow
 
 SEED_AUTHOR = "système"
@@ -68,6 +69,12 @@ def save(session: Session, content: dict, author: str, note: str, *, expected: i
         session.rollback()
         raise KnowledgeConflict(expected + 1) from exc
     return _version(row)
+
+
+def for_run(sessions, shipped: KnowledgeBase) -> KnowledgeBase:
+    """The book a run routes with: the database's current version (seeded from the shipped one)."""
+    with sessions() as session:
+        return KnowledgeBase.from_dict(current_or_seed(session, shipped.to_dict()).content)
 
 
 def history(session: Session, limit: int = 200) -> list[Version]:
