@@ -158,19 +158,16 @@ def test_the_place_one_moved_to_is_where_the_sender_lives(gazetteer):
     assert find_places(text, gazetteer).commune == "25560"
 
 
-def test_a_comparison_is_not_the_place(gazetteer):
-    text = ("Objet : collecte\n\nBonjour,\nContrairement à Pirey, notre rue n'a pas de bac de tri.\n\n"
-            "Cordialement,\nLuc Faivre\n6 rue du Moulin\n25480 Miserey-Salines")
-    assert find_places(text, gazetteer).commune == "25381"
-
-
-def test_a_non_member_sharing_a_members_postcode_is_outside(gazetteer):
-    text = ("Objet : facture d'eau\n\nBonjour,\nMerci de clôturer mon abonnement.\n\nCordialement,\n"
-            "Bernard Tissot\n7 rue de l'Église\n25170 Émagny")
-    assert find_places(text, gazetteer).commune == "HORS"
-
-
-def test_an_outsider_writing_about_a_general_matter_is_outside(gazetteer):
-    text = ("Objet : félicitations\n\nMonsieur le Président,\nLors de mon séjour à Besançon pour un congrès, j'ai "
-            "découvert votre plan climat : bravo.\n\nLucien Marchand\n15 rue Victor Hugo\n69002 Lyon")
-    assert find_places(text, gazetteer).commune == "HORS"
+@pytest.mark.parametrize("body, sender, insee", [
+    # a comparison is not the place: the sender's member commune decides
+    ("Contrairement à Pirey, notre rue n'a pas de bac de tri.", "Luc Faivre\n6 rue du Moulin\n25480 Miserey-Salines",
+     "25381"),
+    # a non-member village sharing a member's postcode is outside
+    ("Merci de clôturer mon abonnement d'eau.", "Bernard Tissot\n7 rue de l'Église\n25170 Émagny", "HORS"),
+    # someone from outside writing about a general matter, a visit named in passing
+    ("Lors de mon séjour à Besançon pour un congrès, j'ai découvert votre plan climat : bravo.",
+     "Lucien Marchand\n15 rue Victor Hugo\n69002 Lyon", "HORS"),
+])
+def test_the_sender_decides_when_the_body_names_no_place_of_the_request(gazetteer, body, sender, insee):
+    text = f"Objet : courrier\n\nMadame, Monsieur,\n{body}\n\nCordialement,\n{sender}"
+    assert find_places(text, gazetteer).commune == insee
