@@ -135,6 +135,74 @@ LETTERS = [
     ("cabinet", "HORS", "Lucien Marchand", "lucien.marchand@example.fr", "Félicitations",
      "Monsieur le Président,\n\nLors de mon séjour à Besançon pour un congrès, j'ai découvert votre plan pour le "
      "climat : je tiens à vous adresser mes félicitations pour cette politique ambitieuse.\n\nLucien Marchand\n15 rue Victor Hugo\n69002 Lyon"),
+    # --- harder: the words of one service, the competence of another authority ---
+    ("commune", "25245", "Didier Grosjean", "didier.grosjean@example.fr", "Poteau incendie qui fuit",
+     "Bonjour,\n\nLe poteau incendie situé au carrefour de la rue des Vergers à Fontain fuit depuis une semaine : "
+     "l'eau coule en continu dans le caniveau. Pouvez-vous le faire réparer ?\n\nDidier Grosjean"),
+    ("commune", "25133", "Anne Cuenot", "anne.cuenot@example.fr", "Bruit à la salle des fêtes",
+     "Bonjour,\n\nChaque samedi, la musique de la salle des fêtes de Châtillon-le-Duc s'entend jusqu'à 3 heures "
+     "du matin. Les locataires de la salle ne respectent pas le règlement.\n\nAnne Cuenot"),
+    ("commune", "25381", "Robert Millet", "robert.millet@example.fr", "Inscription sur les listes électorales",
+     "Bonjour,\n\nJe viens d'arriver à Miserey-Salines. Puis-je encore m'inscrire sur les listes électorales pour "
+     "les prochaines élections ?\n\nRobert Millet"),
+    ("commune", "25056", "Denise Bourgeois", "denise.bourgeois@example.fr", "Entretien des allées du cimetière",
+     "Bonjour,\n\nLes allées du cimetière Saint-Claude sont envahies par les herbes et la tombe de mon mari "
+     "est difficile d'accès. Un désherbage est-il prévu ?\n\nDenise Bourgeois\n3 rue de Vesoul\n25000 Besançon"),
+    ("commune", "25056", "Parents d'élèves de l'école Fourier", "ape.fourier@example.org",
+     "Menus de la cantine",
+     "Bonjour,\n\nLes parents d'élèves de l'école Fourier, à Besançon, s'inquiètent du gaspillage alimentaire à la "
+     "cantine : beaucoup de repas finissent à la poubelle. Pouvez-vous revoir les menus ?\n\nL'association"),
+    ("hors_competence", "25105", "Famille Billot", "famille.billot@example.fr", "Transport scolaire vers le collège",
+     "Bonjour,\n\nLe car Mobigo qui emmène notre fils au collège depuis Byans-sur-Doubs passe trop tôt, à 6 h 40. "
+     "Peut-on décaler l'horaire ?\n\nFamille Billot"),
+    ("hors_competence", "25364", "Pascal Roy", "pascal.roy@example.fr", "Route départementale dégradée",
+     "Bonjour,\n\nLa route départementale entre Mamirolle et Étalans est pleine de nids-de-poule. Un accident va "
+     "finir par arriver.\n\nPascal Roy\n25620 Mamirolle"),
+    ("hors_competence", "25560", "Sandrine Faivre", "sandrine.faivre@example.fr", "Compteur Linky",
+     "Bonjour,\n\nMa facture d'électricité a doublé depuis la pose du compteur Linky. Enedis refuse de vérifier "
+     "le compteur. Que faire ?\n\nSandrine Faivre\n25220 Thise"),
+    # --- the cabinet, on a service's topic ---
+    ("cabinet", "25056", "Marcel Henriot", "marcel.henriot@example.fr", "Remerciements",
+     "Monsieur le Président,\n\nJe tiens à remercier les équipes de la collecte des encombrants, venues très vite "
+     "et très aimables. C'est un service public dont on peut être fier.\n\nMarcel Henriot\n25000 Besançon"),
+    ("cabinet", "25056", "Association Vélo Besançon", "contact@velo-besancon.example",
+     "Invitation à notre assemblée générale",
+     "Monsieur le Président,\n\nNous avons le plaisir de vous convier à l'assemblée générale de notre association, "
+     "le 12 avril à 18 h, salle Battant à Besançon, où nous parlerons des pistes cyclables.\n\nLe bureau"),
+    # --- close neighbours ---
+    ("finances_achats", "HORS", "Collecte Services SAS", "marches@collecte-services.example",
+     "Candidature au marché public de collecte des déchets",
+     "Madame, Monsieur,\n\nVous trouverez ci-joint notre offre pour le marché public de collecte des ordures "
+     "ménagères, lot 1, avec le mémoire technique et l'attestation d'assurance.\n\nCollecte Services\n"
+     "ZI Nord\n21000 Dijon"),
+    ("economie", "25527", "Julien Tournier", "julien.tournier@example.fr", "Création d'entreprise",
+     "Bonjour,\n\nJe prépare la création d'entreprise d'un atelier de réparation de vélos à Saint-Vit et je "
+     "cherche des aides au démarrage et un local d'activité.\n\nJulien Tournier"),
+    ("juridique_assurances", "25056", "Éric Boichard", "eric.boichard@example.fr",
+     "Chute à vélo : demande d'indemnisation",
+     "Madame, Monsieur,\n\nJe suis tombé à vélo le 2 mars sur la piste cyclable du quai Veil-Picard à cause d'une "
+     "plaque d'égout descellée. Je demande l'indemnisation de mon préjudice (casque, vélo, soins).\n\n"
+     "Éric Boichard\n25000 Besançon"),
+    ("ressources_humaines", "25056", "Léa Simon", "lea.simon@example.fr", "Demande de stage",
+     "Madame, Monsieur,\n\nÉlève de troisième, je souhaite effectuer mon stage d'observation au service de "
+     "gestion des déchets du 2 au 6 février. Vous trouverez ma lettre de motivation ci-jointe.\n\nLéa Simon\n"
+     "25000 Besançon"),
+    # --- places ---
+    ("voirie", "25056", "Olivier Jeannin", "olivier.jeannin@example.fr", "Trou dans la chaussée",
+     "Bonjour,\n\nUn trou profond s'est formé dans la chaussée chemin des Montboucons, juste après le virage. "
+     "Les voitures font des écarts dangereux.\n\nOlivier Jeannin"),
+    ("mobilites", "25056", "Chloé Renaud", "chloe.renaud@example.fr", "Abri de l'arrêt Polygone",
+     "Bonjour,\n\nL'abri de l'arrêt Polygone a une vitre cassée depuis des semaines et il pleut à l'intérieur. "
+     "Les voyageurs du tram attendent sous la pluie.\n\nChloé Renaud"),
+    ("dechets", "25454", "Maxime Guyon", "maxime.guyon@example.fr", "Badge de déchèterie",
+     "Bonjour,\n\nJe suis originaire de Saint-Vit mais j'habite désormais à Pirey. Comment obtenir un badge pour "
+     "la déchèterie ?\n\nMaxime Guyon"),
+    ("habitat", "25056", "CHU de Besançon", "social@chu-besancon.example", "Logement d'un patient",
+     "Madame, Monsieur,\n\nUn de nos patients, qui sortira bientôt de l'hôpital, vit dans un logement insalubre. "
+     "Pouvez-vous déclencher une visite de contrôle ?\n\nService social\nCHU de Besançon\n25030 Besançon Cedex"),
+    ("eau_assainissement", "25112", "Laurent Bailly", "laurent.bailly@example.fr", "Pas d'eau depuis ce matin",
+     "Bonjour,\n\nNous n'avons plus d'eau au robinet depuis ce matin. Quand nous habitions à Besançon, on nous "
+     "prévenait des coupures : ici rien.\n\nLaurent Bailly\n5 rue des Vignes\n25220 Chalezeule"),
 ]
 
 
