@@ -341,3 +341,18 @@ class ReviewBatchRow(Base):
     item_ids: Mapped[list] = mapped_column(JSON, default=list)
     undone_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     undone_by: Mapped[str | None] = mapped_column(String(100))
+
+
+# --- Knowledge base: who does what (issue 14, migration 0011_knowledge) ---
+
+class KnowledgeVersionRow(Base):
+    """One version of the "who does what" book, whole (it is small): the latest is the current one;
+    the older ones are the history an admin reads and may restore."""
+
+    __tablename__ = "knowledge_version"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    author: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    content: Mapped[dict] = mapped_column(JSON)

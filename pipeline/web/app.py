@@ -139,6 +139,8 @@ def create_app(settings: Settings, *, database=None, secret_key: str | None = No
                                      services, users)
     for module in (login, queue, items, registration, pickers, services, debrief, letters, admin, quarantine, users):
         app.include_router(module.router)
+    from pipeline.web.routes import knowledge as knowledge_routes
+    app.include_router(knowledge_routes.router)
 
     @app.get("/", include_in_schema=False)
     def home():
