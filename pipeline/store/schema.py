@@ -356,3 +356,37 @@ class KnowledgeVersionRow(Base):
     author: Mapped[str] = mapped_column(String(100))
     note: Mapped[str] = mapped_column(String(500), default="")
     content: Mapped[dict] = mapped_column(JSON)
+
+
+# --- scale (migration 0010_scale): a tab's pages in queue order, and the date + confidence filter,
+# at a million items
+Index("ix_item_status_order", ItemRow.status, ItemRow.urgent.desc(), ItemRow.due_date, ItemRow.id)
+Index("ix_item_received_confidence", ItemRow.received_at, ItemRow.confidence)
+
+
+# --- scale: archive imports (`triage import`, migration 0010_scale), one row per file once its
+# outcome is committed, so an import killed at any point resumes where it stopped
+class ArchiveFileRow(Base):
+    __tablename__ = "archive_file"
+    __table_args__ = (UniqueConstraint("archive", "path"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    archive: Mapped[str] = mapped_column(String(1000))  # the imported folder, absolute
+    path: Mapped[str] = mapped_column(String(1000))  # relative to it
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))  # stored, duplicate, quarantined
+    chrono: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    competence: Mapped[str | None] = mapped_column(String(40))  # its label, when the archive had one
+    done_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+# --- scale: items per status as deltas inserted by triggers (migration 0010_scale), summed by
+# pipeline/store/counts.py for the queue's tabs; never written by the application itself
+class ItemCountRow(Base):
+    __tablename__ = "item_count"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    n: Mapped[int] = mapped_column(BigInteger)

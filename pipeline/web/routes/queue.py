@@ -33,9 +33,10 @@ def commune_choices(reference) -> list[tuple[str, str, str]]:
 def queue_page(request: Request, user: CurrentUser = Depends(current_user), session=Depends(db)):
     filters = q.Filters.from_params(request.query_params)
     state = request.app.state
-    page = store.page(session, filters, state.searching, state.settings.web.page_size)
+    counted = store.tab_counts(session, filters, state.searching)
+    page = store.page(session, filters, state.searching, state.settings.web.page_size, counted)
     held = claims.held_by_others(session, [row.id for row in page.rows], user.username)
-    return render(request, "queue.html", filters=filters, page=page, counts=store.status_counts(session),
+    return render(request, "queue.html", filters=filters, page=page, counts=counted[0],
                   communes=commune_choices(state.reference), all_status=q.ALL, held=held,
                   today=datetime.now(state.zone).date())
 
@@ -44,7 +45,7 @@ def queue_page(request: Request, user: CurrentUser = Depends(current_user), sess
 def start(request: Request, user: CurrentUser = Depends(current_user), session=Depends(db)):
     """Open the first item of this view of the queue that no colleague has open."""
     filters = q.Filters.from_params(request.query_params)
-    first = claim_next(request, session, replace(filters, page=1), None, user.username)
+    first = claim_next(request, session, replace(filters, page=1, after=""), None, user.username)
     if first is None:
         flash(request, "Aucun élément libre dans cette vue de la file (les autres sont en cours chez vos "
                        "collègues).", "info")
