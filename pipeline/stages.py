@@ -18,9 +18,9 @@ from typing import Callable
 
 from pipeline.classify.predict import CompetenceModel
 from pipeline.config import Settings
-from pipeline.errors import ItemError
 from pipeline.extract.pool import extract, ocr_pool  # noqa: F401 (ocr_pool: for the stages' callers)
 from pipeline.item import Document, Item, Part
+from pipeline.outcome import Outcome, failed
 from pipeline.reference import Reference, load_reference
 from pipeline.route import route
 from pipeline.routing_table import RoutingTable, load_routing_table
@@ -30,17 +30,6 @@ from pipeline.understand.places import find_places
 from pipeline.understand.urgency import urgency
 
 log = logging.getLogger("triage.stages")
-INTERNAL_SLUG = "internal"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What became of one document: an item, or the reason (and its slug) it must be quarantined."""
-
-    document: Document
-    item: Item | None = None
-    error: str | None = None
-    slug: str = "unreadable"
 
 
 @dataclass
@@ -64,10 +53,13 @@ class Stages:
 
     def process(self, documents: list[Document], pool: Executor, today: date | None = None) -> list[Outcome]:
         """Run every stage over a chunk of documents; one bad document never stops the others."""
+        outcomes = _isolated("lecture", partial(self.read, pool=pool), [Outcome(document) for document in documents])
+        return self.after_reading(outcomes, today)
+
+    def after_reading(self, outcomes: list[Outcome], today: date | None = None) -> list[Outcome]:
+        """The stages after reading, over documents read (the batch reads them as a stream: extract/stream.py)."""
         today = today or date.today()
-        outcomes = [Outcome(document) for document in documents]
-        for name, stage in (("lecture", partial(self.read, pool=pool)),
-                            ("lieux et urgence", self.understand_all),
+        for name, stage in (("lieux et urgence", self.understand_all),
                             ("compétence", self.classify),
                             ("routage", partial(self.route_all, today=today))):
             outcomes = _isolated(name, stage, outcomes)
@@ -127,7 +119,7 @@ def _isolated(name: str, stage: Callable[[list], list], outcomes: list[Outcome])
             raise RuntimeError(f"{len(results)} results for {len(pending)} documents")
     except Exception as exc:  # noqa: BLE001 - any exception is one document's problem, found below
         if len(pending) == 1:
-            results = [_failure(name, outcomes[pending[0]], exc)]
+            results = [failed(name, outcomes[pending[0]], exc)]
         else:
             log.warning("stage %s failed on a chunk of %d documents: one at a time", name, len(pending))
             results = [_isolated(name, stage, [outcomes[i]])[0] for i in pending]
@@ -140,14 +132,3 @@ def _isolated(name: str, stage: Callable[[list], list], outcomes: list[Outcome])
 def _so_far(outcome: Outcome) -> Item | Document:
     """What a stage works on: the item once read, the raw document before."""
     return outcome.item if outcome.item is not None else outcome.document
-
-
-def _failure(name: str, outcome: Outcome, exc: Exception) -> Outcome:
-    """The quarantine outcome of a failed stage: an ItemError's own words, else "internal" (traceback logged)."""
-    if isinstance(exc, ItemError):
-        return replace(outcome, item=None, error=str(exc), slug=exc.slug)
-    log.error("stage %s failed on %s", name, outcome.document.ref, exc_info=exc,
-              extra={"item": outcome.document.ref})
-    return replace(outcome, item=None, slug=INTERNAL_SLUG,
-                   error=f"erreur interne à l'étape « {name} » ({type(exc).__name__}) : voir le journal")
-
