@@ -80,7 +80,8 @@ def test_clerk_corrections_on_a_new_topic_teach_the_retrained_model(loop):
     assert result.promoted, result.reason
     assert result.metrics["n"] > 200  # the latest corrections and a share of the seed corpus
     after = share_routed_to(CompetenceModel.load(settings.classifier.model_dir), probes, "environnement")
-    assert before < 0.5 and after >= 0.9, (before, after)
+    # The seed corpus knows biodiversity and invasive species, not hives: some probes are already right.
+    assert before <= 0.6 and after >= 0.9 and after - before >= 0.3, (before, after)
     assert model_files.active_version(settings.classifier.model_dir) == result.challenger.version
     assert result.metrics["per_competence"]["environnement"]["support"] > 0
     assert (settings.classifier.model_dir / f"competence-{result.challenger.version}.confusion.png").exists()
