@@ -13,7 +13,7 @@ from sqlalchemy import and_, false, func, select, true, tuple_
 from sqlalchemy.orm import Session
 
 from pipeline.status import ItemStatus
-from pipeline.store import counts, search
+from pipeline.store import claims, counts, search
 from pipeline.store.schema import ItemRow
 
 ALL = "tous"
@@ -229,12 +229,19 @@ def _following(position: Position, nulls_first: bool) -> list:
     return slices
 
 
-def next_item_id(session: Session, view: QueueView, how: Searching, current: Position,
-                 exclude: int | None = None) -> int | None:
-    """The next item of this view after `current` (as it was when the clerk saw it), or the first one."""
+def next_item_id(session: Session, view: QueueView, how: Searching, current: Position | None,
+                 exclude: int | None = None, user: str | None = None) -> int | None:
+    """The next item of this view after `current` (as it was when the clerk saw it), or the first one.
+
+    With `user`, items another clerk has open (store/claims.py) are skipped.
+    """
     where = conditions(view, how, few_matches=True)
     if exclude is not None:
         where.append(ItemRow.id != exclude)
+    if user is not None:
+        where.append(claims.free_for(user))
+    if current is None:
+        return session.execute(select(ItemRow.id).where(*where).order_by(*ORDER).limit(1)).scalar()
     nulls_first = session.get_bind().dialect.name == "sqlite"
     for part in [*_following(current, nulls_first), true()]:
         found = session.execute(select(ItemRow.id).where(*where, part).order_by(*ORDER).limit(1)).scalar()

@@ -21,7 +21,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0010_scale"
-down_revision = "0007_quarantine_retry"
+down_revision = "0009_review_desk"
 branch_labels = None
 depends_on = ("0002_review",)  # rebuilds the search column 0002 created
 
