@@ -22,3 +22,9 @@ def test_without_unaccent_the_migration_folds_french_letters_itself(postgres_url
     assert by_hand == "Elodie Boeuf, Chaleze : electricite, facade, Noel, deja, ou, AEsop, CA"
     assert installed == by_hand  # the unaccent extension, available on this server, agrees
     assert volatility == "i"  # immutable: usable in the generated search column
+
+
+def test_the_full_text_index_still_follows_items_after_every_migration_on_sqlite(tmp_path):
+    from pipeline.store import search
+    database = open_database(f"sqlite:///{tmp_path / 'triage.sqlite'}")  # 0008 rebuilds the item table
+    assert search.search_mode(database) == "fts5"

@@ -30,7 +30,7 @@ def letters(site):
 
 
 def rows(html: str) -> list[str]:
-    return re.findall(r'<td class="mono nowrap"><a href="/elements/\d+[^"]*">([^<]+)</a>', html)
+    return re.findall(r'<span class="mono nowrap">([^<]+)</span>', html)
 
 
 def tab_count(html: str, label: str) -> int:

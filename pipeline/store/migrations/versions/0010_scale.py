@@ -17,6 +17,8 @@ chrono number is already unique.
 `item_count`: items per status for the queue's tabs, kept by triggers (see PG_COUNTS).
 `archive_file`: what `triage import` has done with each file of an archive (pipeline/archive.py).
 """
+import importlib
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -118,6 +120,11 @@ def upgrade() -> None:
     op.create_index("ix_archive_file_sha256", "archive_file", ["sha256"])
     bind = op.get_bind()
     create_item_counts(bind)
+    if bind.dialect.name == "sqlite":
+        # A migration that rebuilds the item table on SQLite (batch mode, e.g. 0008_registration) drops
+        # its triggers: the full-text index would silently stop following the items.
+        for statement in importlib.import_module("pipeline.store.migrations.versions.0002_review").SQLITE_FTS:
+            op.execute(statement)
     if bind.dialect.name == "postgresql":
         body = UNACCENT_BODY if _unaccent_available(bind) else TRANSLATE_BODY
         op.execute(f"CREATE OR REPLACE FUNCTION triage_unaccent(text) RETURNS text "
