@@ -69,7 +69,7 @@ def classifier() -> LinearSVC:
 
 
 def fit(examples: list[Example], *, target_precision: float = DEFAULT_TARGET, folds: int = FOLDS,
-        chars: bool = True, featurizer: Callable[[list[str]], list[dict]] = featurize,
+        chars: bool = True, meaning: bool = False, featurizer: Callable[[list[str]], list[dict]] = featurize,
         progress: Progress | None = None) -> CompetenceClassifier:
     """`featurizer` is for benchmarks comparing feature extractions; prediction always uses `featurize`."""
     progress = progress or (lambda step, done, total: None)
@@ -77,7 +77,7 @@ def fit(examples: list[Example], *, target_precision: float = DEFAULT_TARGET, fo
     rows = featurizer([e.text for e in examples])
     truth = np.array([e.competence for e in examples])
     progress("lecture des textes", len(examples), len(examples))
-    features = vectorizer(chars)
+    features = vectorizer(chars, meaning)
     matrix = features.fit_transform(rows)
     groups = near_duplicate_groups([r["words"] for r in rows])
     classes = np.array(sorted(set(truth)))
