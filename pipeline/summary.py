@@ -1,6 +1,8 @@
 """What a person reads at the end of a run or an evaluation: French tables on the terminal."""
 from __future__ import annotations
 
+from rich.markup import escape
+
 from rich.console import Console
 from rich.table import Table
 
@@ -29,9 +31,9 @@ def print_summary(console: Console, summary: RunSummary, settings: Settings) -> 
     console.print("Bilan : " + ", ".join(f"{totals[key]} {label}" for key, label in COUNT_FR.items()))
     for source in summary.sources:
         counts = source.counts
-        console.print(f"  {source.name} : " + ", ".join(f"{counts[key]} {label}" for key, label in COUNT_FR.items())
+        console.print(f"  {escape(source.name)} : " + ", ".join(f"{counts[key]} {label}" for key, label in COUNT_FR.items())
                       + f", {counts['failed']} illisible(s)" + (" — [red]en échec[/]" if source.error else ""),
-                      highlight=False, soft_wrap=True)
+                      highlight=False, soft_wrap=True, markup=True)
     for source in summary.sources:
         if source.counts["hidden"] or source.counts["settling"]:
             console.print(f"  {source.name} : {source.counts['hidden']} fichier(s) caché(s) non lu(s) (nom commençant "
@@ -39,7 +41,7 @@ def print_summary(console: Console, summary: RunSummary, settings: Settings) -> 
                           "traitement", highlight=False, soft_wrap=True)
     for source in summary.sources:
         if source.error:
-            console.print(f"[red]Source {source.name} en échec :[/] {source.error}")
+            console.print(f"[red]Source {escape(source.name)} en échec :[/] {escape(str(source.error))}", highlight=False, markup=True)
 
 
 def print_evaluation(console: Console, report: dict) -> None:
@@ -69,7 +71,7 @@ def print_evaluation(console: Console, report: dict) -> None:
             f"{names[name]} {v['correct']:.1%} (sur {v['n']})" for name, v in scored.items()))
     console.print(f"Temps moyen par document : {report['seconds_per_item']:.2f} s")
     for error in report["errors"]:
-        console.print(f"[red]Illisible :[/] {error['file']} : {error['error']}")
+        console.print(f"[red]Illisible :[/] {escape(str(error['file']))} : {escape(str(error['error']))}", highlight=False, markup=True)
 
 
 def summary_line(summary: RunSummary, seconds: float) -> str:
