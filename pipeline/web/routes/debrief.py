@@ -17,6 +17,7 @@ from pipeline.report.charts import draw_all
 from pipeline.report.data import collect as collect_report
 from pipeline.report.sparklines import bars
 from pipeline.store import standup
+from pipeline.store.followups import followups_per_service
 from pipeline.web.auth import CurrentUser, current_user, db
 from pipeline.web.pages import render
 
@@ -43,8 +44,7 @@ def debrief(request: Request, jour: str | None = None, user: CurrentUser = Depen
     zone = request.app.state.zone
     meeting = _day(jour, datetime.now(zone).date())
     data = standup.collect(session, meeting, zone)
-    follow_ups = getattr(request.app.state, "followup_counts", None)  # wired by the follow-ups feature
-    relances = follow_ups(session) if follow_ups else None
+    relances = followups_per_service(request.app.state.database, data.start, data.end)
     labels = [f"{w.end:%d/%m}" for w in data.weeks]
     charts = {"backlog": bars([w.backlog for w in data.weeks], labels, "À vérifier en fin de semaine", "#a15c00"),
               "auto": bars([w.auto_rate for w in data.weeks], labels, "Part orientée automatiquement", "#1d7a3e",
