@@ -143,6 +143,7 @@ class WebSettings(Section):
     session_max_hours: int = 12  # and no session lasts longer than a working day
     cookie_secure: bool = False  # set to true behind HTTPS
     page_size: int = 50
+    claim_minutes: int = Field(5, ge=1, le=120)  # an opened item stays reserved to its clerk this long
 
 
 class SmtpSettings(Section):
@@ -202,6 +203,20 @@ class LettersSettings(Section):
     authority_contacts: dict[str, dict[str, str]] = Field(default_factory=dict)  # authority → address/email
 
 
+class ExecutorSettings(Section):
+    """Where the OCR of pages runs: this machine's processes by default, a Dask distributed cluster when
+    `address` is set (pipeline/extract/cluster.py). Several machines then share one PostgreSQL database."""
+
+    address: str = ""  # e.g. "tcp://10.0.0.5:8786", the `dask scheduler`; empty: local processes ([ocr] workers)
+    connect_timeout_s: float = Field(default=30.0, gt=0)  # to reach the scheduler and see a worker
+
+    @model_validator(mode="after")
+    def _check(self) -> "ExecutorSettings":
+        if self.address and not re.match(r"^(tcp|tls)://[^\s/]+:\d+$", self.address):
+            raise ValueError(f"[executor] address invalide : {self.address!r} (ex. \"tcp://10.0.0.5:8786\")")
+        return self
+
+
 class Settings(BaseSettings):
     """Everything a run needs. Relative paths are relative to the working directory."""
 
@@ -224,6 +239,7 @@ class Settings(BaseSettings):
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     letters: LettersSettings = Field(default_factory=LettersSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    executor: ExecutorSettings = Field(default_factory=ExecutorSettings)
 
     @property
     def file_store_dir(self) -> Path:

@@ -23,6 +23,7 @@ class ExitCode(IntEnum):
     MISSING_PROGRAM = 11
     DATABASE = 12
     MODEL = 13
+    CLUSTER = 14  # the configured Dask cluster cannot be reached
     INTERNAL = 70
     INTERRUPTED = 130  # Ctrl-C (SIGINT), as shells report it
 
@@ -38,6 +39,7 @@ EXIT_MEANINGS = {  # what cron's mail says; the README's table is this one
     ExitCode.MISSING_PROGRAM: "programme ou données manquants (tesseract, poppler, modèle spaCy)",
     ExitCode.DATABASE: "base de données ou stockage des fichiers indisponible",
     ExitCode.MODEL: "modèle de classement absent ou refusé",
+    ExitCode.CLUSTER: "cluster de calcul Dask injoignable : rien n'a été lu, relancez quand il répond",
     ExitCode.INTERNAL: "erreur interne (bogue) : voir le journal",
     ExitCode.INTERRUPTED: "interrompu (Ctrl-C) : ce qui était enregistré le reste, relancez",
 }

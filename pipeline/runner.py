@@ -2,11 +2,15 @@
 
 The order matters for cron: nothing is read from a source before the lock is held and the
 database answers, so a run that cannot go on leaves every file where it was.
+
+What every run pays before its first page is hidden behind the work: spaCy, the gazetteer and the
+model load in a thread (Stages.load) while the OCR workers start and read the first pages; only
+the stages after reading wait for them.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
-
 
 from pipeline.batch import RunSummary, run_batch
 from pipeline.config import Settings
@@ -16,7 +20,8 @@ from pipeline.store.run_lock import run_lock
 from pipeline.sources.folder import Folder
 from pipeline.sources.imap import Mailbox
 from pipeline.sources.retries import QueuedRetries
-from pipeline.stages import Stages, ocr_pool
+from pipeline.extract.cluster import open_pool
+from pipeline.stages import Stages
 from pipeline.store import runs
 from pipeline.store.database import StoreFailure, open_database
 from pipeline.store.files import FileStore
@@ -31,13 +36,16 @@ def run_configured(settings: Settings, *, dry_run: bool = False, wait_s: float =
         if not dry_run:
             with sessions() as session:  # we hold the lock: a run still marked running was killed
                 runs.close_interrupted(session)
-        stages = Stages.load(settings)
         sources = [QueuedRetries(sessions, files)] + [Folder(spec) for spec in settings.folders]
         sources += [Mailbox(spec, sessions, read_only=dry_run, on_progress=on_progress,
                             max_message_bytes=settings.limits.max_message_bytes) for spec in settings.mailboxes]
         try:
-            with ocr_pool(settings.ocr.workers, settings.limits) as pool:
-                return run_batch(sources, stages, sessions, files, pool, dry_run=dry_run, on_progress=on_progress)
+            with ThreadPoolExecutor(1, thread_name_prefix="stages") as loading, open_pool(settings) as pool:
+                stages = loading.submit(Stages.load, settings)
+                summary = run_batch(sources, stages, sessions, files, pool, dry_run=dry_run,
+                                    on_progress=on_progress, settings=settings)
+                stages.result()  # a model that cannot load is the run's error even when nothing came in
+                return summary
         except StoreFailure as exc:  # per-document refusals are quarantined: this is the database gone
             raise DatabaseError(f"base de données perdue pendant le traitement : "
                                 f"{str(getattr(exc, 'orig', None) or exc).strip().splitlines()[0]}",

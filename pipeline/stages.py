@@ -18,30 +18,20 @@ from typing import Callable
 
 from pipeline.classify.predict import CompetenceModel
 from pipeline.config import Settings
-from pipeline.errors import ItemError
 from pipeline.extract.pool import extract, ocr_pool  # noqa: F401 (ocr_pool: for the stages' callers)
 from pipeline.item import Document, Item, Part
 from pipeline.knowledge import KnowledgeBase, decide, load_knowledge_file
+from pipeline.outcome import Outcome, failed
 from pipeline.reference import Reference, load_reference
 from pipeline.route import route
 from pipeline.routing_table import RoutingTable, load_routing_table
 from pipeline.understand.gazetteer import Gazetteer, load_gazetteer
 from pipeline.understand.nlp import load_nlp
 from pipeline.understand.places import find_places
+from pipeline.understand.registration import Own, register
 from pipeline.understand.urgency import urgency
 
 log = logging.getLogger("triage.stages")
-INTERNAL_SLUG = "internal"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What became of one document: an item, or the reason (and its slug) it must be quarantined."""
-
-    document: Document
-    item: Item | None = None
-    error: str | None = None
-    slug: str = "unreadable"
 
 
 @dataclass
@@ -72,12 +62,16 @@ class Stages:
 
     def process(self, documents: list[Document], pool: Executor, today: date | None = None) -> list[Outcome]:
         """Run every stage over a chunk of documents; one bad document never stops the others."""
+        outcomes = _isolated("lecture", partial(self.read, pool=pool), [Outcome(document) for document in documents])
+        return self.after_reading(outcomes, today)
+
+    def after_reading(self, outcomes: list[Outcome], today: date | None = None) -> list[Outcome]:
+        """The stages after reading, over documents read (the batch reads them as a stream: extract/stream.py)."""
         today = today or date.today()
-        outcomes = [Outcome(document) for document in documents]
-        for name, stage in (("lecture", partial(self.read, pool=pool)),
-                            ("lieux et urgence", self.understand_all),
+        for name, stage in (("lieux et urgence", self.understand_all),
                             ("compétence", self.classify),
-                            ("routage", partial(self.route_all, today=today))):
+                            ("routage", partial(self.route_all, today=today)),
+                            ("enregistrement", self.register_all)):
             outcomes = _isolated(name, stage, outcomes)
         return outcomes
 
@@ -122,6 +116,12 @@ class Stages:
         threshold = self.model.threshold(competence, default)
         return route(item, self.routing_table, self.reference, threshold, today, decision)
 
+    def register_all(self, items: list[Item]) -> list[Item]:
+        """Registration fields (sender, address, letter date, subject...) from each letter's layout or email."""
+        letters = self.settings.letters
+        own = Own.of(letters.organisation, letters.address, self.reference)
+        return [register(item, own) for item in items]
+
 
 def shipped_knowledge(settings: Settings):
     """The knowledge base shipped with the reference data (data/reference/knowledge.toml)."""
@@ -154,7 +154,7 @@ def _isolated(name: str, stage: Callable[[list], list], outcomes: list[Outcome])
             raise RuntimeError(f"{len(results)} results for {len(pending)} documents")
     except Exception as exc:  # noqa: BLE001 - any exception is one document's problem, found below
         if len(pending) == 1:
-            results = [_failure(name, outcomes[pending[0]], exc)]
+            results = [failed(name, outcomes[pending[0]], exc)]
         else:
             log.warning("stage %s failed on a chunk of %d documents: one at a time", name, len(pending))
             results = [_isolated(name, stage, [outcomes[i]])[0] for i in pending]
@@ -167,14 +167,3 @@ def _isolated(name: str, stage: Callable[[list], list], outcomes: list[Outcome])
 def _so_far(outcome: Outcome) -> Item | Document:
     """What a stage works on: the item once read, the raw document before."""
     return outcome.item if outcome.item is not None else outcome.document
-
-
-def _failure(name: str, outcome: Outcome, exc: Exception) -> Outcome:
-    """The quarantine outcome of a failed stage: an ItemError's own words, else "internal" (traceback logged)."""
-    if isinstance(exc, ItemError):
-        return replace(outcome, item=None, error=str(exc), slug=exc.slug)
-    log.error("stage %s failed on %s", name, outcome.document.ref, exc_info=exc,
-              extra={"item": outcome.document.ref})
-    return replace(outcome, item=None, slug=INTERNAL_SLUG,
-                   error=f"erreur interne à l'étape « {name} » ({type(exc).__name__}) : voir le journal")
-

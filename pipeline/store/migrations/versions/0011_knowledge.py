@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0011_knowledge"
-down_revision = "0007_quarantine_retry"
+down_revision = "0010_scale"
 branch_labels = None
 depends_on = None
 
