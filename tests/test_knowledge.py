@@ -145,7 +145,9 @@ def test_the_book_round_trips_through_a_dict(book):
 def test_versions_are_seeded_once_then_each_save_is_a_new_version(database_url, book):
     sessions = open_database(database_url)
     try:
+        assert store.for_run(sessions, book, seed=False) is book  # a dry run writes nothing
         with sessions() as session:
+            assert store.current(session) is None
             first = store.current_or_seed(session, book.to_dict())
             assert (first.number, first.author) == (1, store.SEED_AUTHOR)
             assert store.current_or_seed(session, {"authorities": []}).number == 1  # the file no longer wins
