@@ -103,7 +103,8 @@ def test_routing_follows_the_book_and_sends_the_overruled_item_to_review(book):
     routed = route(item, TABLE, REFERENCE, 0.5, date(2026, 3, 2), decision)
     assert routed.competence == "commune" and routed.routing.destination == "Mairie de Thise"
     assert routed.routing.status == ItemStatus.TO_REVIEW
-    assert any("Cantine scolaire : compétence de la commune" in r and "dechets" in r for r in routed.routing.reasons)
+    assert any("Cantine scolaire : compétence de la commune" in r and "proposait « Déchets »" in r
+               for r in routed.routing.reasons)
     assert [s.label for s in routed.competences][:2] == ["commune", "dechets"]
 
 
