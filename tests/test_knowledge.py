@@ -82,6 +82,7 @@ def test_a_word_in_the_body_only_overrules_an_unsure_classifier(book):
     hits = book.hits(letter("Tarif du bus", "Je suis bénéficiaire du RSA : ai-je droit au tarif solidaire ?"))
     assert decide(hits, {"mobilites": 0.8, "hors_competence": 0.1}, confident=True).competence is None
     assert decide(hits, {"mobilites": 0.3, "hors_competence": 0.2}, confident=False).competence == "hors_competence"
+    assert decide(hits, {"mobilites": 0.6, "hors_competence": 0.02}, confident=False).competence is None
 
 
 def test_a_frame_wins_over_the_topic_it_mentions(book):
