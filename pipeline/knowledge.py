@@ -20,6 +20,7 @@ from pipeline.understand.zones import line_zones
 
 KINDS = {"metropole": "Métropole", "commune": "Commune", "autre": "Autre administration"}
 READ_ZONES = ("subject", "body")
+BODY_FLOOR = 0.1  # a word of the body breaks a tie between the classifier's candidates, it adds none
 
 
 @dataclass(frozen=True)
@@ -142,8 +143,9 @@ def decide(hits: list[Hit], probabilities: dict[str, float], confident: bool) ->
     - a frame in the subject (an application, a claim, an invoice, an invitation) comes first;
     - a deciding word agrees with the classifier: its choice stands (confirmed when in the subject);
     - a deciding word in the subject (the main request) overrules it, the likeliest for the classifier;
-    - a deciding word in the body only overrules a classifier that is not sure anyway: a letter
-      mentions many things ("bénéficiaire du RSA" in a bus fare request)."""
+    - a deciding word in the body only overrules a classifier that is not sure anyway, and only for
+      a competence the classifier itself considers (BODY_FLOOR): a letter mentions many things
+      ("bénéficiaire du RSA" in a bus fare request, "pétition" in a report of a bus stop)."""
     deciding = [h for h in hits if h.decides]
     best = max(probabilities, key=probabilities.get) if probabilities else None
     frames = [h for h in deciding if h.frame and h.in_subject]
@@ -152,7 +154,8 @@ def decide(hits: list[Hit], probabilities: dict[str, float], confident: bool) ->
     agreeing = [h for h in deciding if h.competence == best]
     if agreeing:
         return Decision(best, tuple(hits), confirmed=any(h.in_subject for h in agreeing))
-    candidates = [h for h in deciding if h.in_subject] or ([] if confident else deciding)
+    candidates = [h for h in deciding if h.in_subject] or \
+        ([] if confident else [h for h in deciding if probabilities.get(h.competence, 0.0) >= BODY_FLOOR])
     if not candidates:
         return Decision(None, tuple(hits))
     chosen = max(candidates, key=lambda h: (h.frame, probabilities.get(h.competence, 0.0), len(h.words)))

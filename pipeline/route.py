@@ -50,7 +50,9 @@ def route(item: Item, table: RoutingTable, reference: Reference, threshold: floa
     reasons = [problem] if problem else []
     top = item.competences[0].probability if item.competences else 0.0
     if overruled:
-        reasons.append(f"guide des compétences : {hit.reason} ; le modèle proposait « {model_choice} »")
+        proposed = reference.competence_by_code[model_choice].label if model_choice in reference.competence_by_code \
+            else model_choice
+        reasons.append(f"guide « Qui fait quoi » : {hit.reason} ; le classement proposait « {proposed} »")
     elif threshold > 1:
         reasons.append(f"le modèle n'atteint pas la précision visée pour « {competence} » : vérification systématique")
     elif top < threshold and not (knowledge and knowledge.confirmed and top >= threshold * CONFIRMED_SHARE):

@@ -82,6 +82,7 @@ def test_a_word_in_the_body_only_overrules_an_unsure_classifier(book):
     hits = book.hits(letter("Tarif du bus", "Je suis bénéficiaire du RSA : ai-je droit au tarif solidaire ?"))
     assert decide(hits, {"mobilites": 0.8, "hors_competence": 0.1}, confident=True).competence is None
     assert decide(hits, {"mobilites": 0.3, "hors_competence": 0.2}, confident=False).competence == "hors_competence"
+    assert decide(hits, {"mobilites": 0.6, "hors_competence": 0.02}, confident=False).competence is None
 
 
 def test_a_frame_wins_over_the_topic_it_mentions(book):
@@ -103,7 +104,8 @@ def test_routing_follows_the_book_and_sends_the_overruled_item_to_review(book):
     routed = route(item, TABLE, REFERENCE, 0.5, date(2026, 3, 2), decision)
     assert routed.competence == "commune" and routed.routing.destination == "Mairie de Thise"
     assert routed.routing.status == ItemStatus.TO_REVIEW
-    assert any("Cantine scolaire : compétence de la commune" in r and "dechets" in r for r in routed.routing.reasons)
+    assert any("Cantine scolaire : compétence de la commune" in r and "proposait « Déchets »" in r
+               for r in routed.routing.reasons)
     assert [s.label for s in routed.competences][:2] == ["commune", "dechets"]
 
 
@@ -145,7 +147,9 @@ def test_the_book_round_trips_through_a_dict(book):
 def test_versions_are_seeded_once_then_each_save_is_a_new_version(database_url, book):
     sessions = open_database(database_url)
     try:
+        assert store.for_run(sessions, book, seed=False) is book  # a dry run writes nothing
         with sessions() as session:
+            assert store.current(session) is None
             first = store.current_or_seed(session, book.to_dict())
             assert (first.number, first.author) == (1, store.SEED_AUTHOR)
             assert store.current_or_seed(session, {"authorities": []}).number == 1  # the file no longer wins

@@ -26,6 +26,8 @@ from pipeline.classify.progress import Report
 from pipeline.classify.quality import choose_thresholds
 
 FOLDS = 5
+LARGE_FOLDS = 3  # beyond STRATIFIED_UP_TO groups: three fits of two thirds are plenty
+STRATIFIED_UP_TO = 5_000
 C = 1.0
 DEFAULT_TARGET = 0.97
 ABSENT = -1e3  # the logit of a competence a fold's model never saw
@@ -69,7 +71,7 @@ def classifier() -> LinearSVC:
 
 
 def fit(examples: list[Example], *, target_precision: float = DEFAULT_TARGET, folds: int = FOLDS,
-        chars: bool = True, featurizer: Callable[[list[str]], list[dict]] = featurize,
+        chars: bool = True, meaning: bool = False, featurizer: Callable[[list[str]], list[dict]] = featurize,
         progress: Progress | None = None) -> CompetenceClassifier:
     """`featurizer` is for benchmarks comparing feature extractions; prediction always uses `featurize`."""
     progress = progress or (lambda step, done, total: None)
@@ -77,7 +79,7 @@ def fit(examples: list[Example], *, target_precision: float = DEFAULT_TARGET, fo
     rows = featurizer([e.text for e in examples])
     truth = np.array([e.competence for e in examples])
     progress("lecture des textes", len(examples), len(examples))
-    features = vectorizer(chars)
+    features = vectorizer(chars, meaning)
     matrix = features.fit_transform(rows)
     groups = near_duplicate_groups([r["words"] for r in rows])
     classes = np.array(sorted(set(truth)))
@@ -105,12 +107,22 @@ def fit(examples: list[Example], *, target_precision: float = DEFAULT_TARGET, fo
 
 
 def _folds(truth: np.ndarray, groups: list[int], folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Stratified folds that keep near-duplicates together; none when there is too little to split."""
+    """Folds that keep near-duplicates together; none when there is too little to split.
+
+    Up to `STRATIFIED_UP_TO` groups the folds are also stratified by competence; beyond, groups
+    are dealt to folds at random (stratification is then a matter of numbers, and scikit-learn's
+    stratified grouping search grows with the square of the groups), and fewer folds are fitted."""
     smallest = min(Counter(truth).values())
-    folds = min(folds, len(set(groups)), max(smallest, 2))
+    distinct = len(set(groups))
+    folds = min(folds if distinct <= STRATIFIED_UP_TO else LARGE_FOLDS, distinct, max(smallest, 2))
     if len(set(truth)) < 2 or folds < 2:
         return []
-    return list(StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=13).split(truth, truth, groups))
+    if distinct <= STRATIFIED_UP_TO:
+        return list(StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=13).split(truth, truth, groups))
+    names, inverse = np.unique(np.asarray(groups), return_inverse=True)
+    fold_of_group = np.random.default_rng(13).permutation(len(names)) % folds
+    assigned = fold_of_group[inverse]
+    return [(np.flatnonzero(assigned != k), np.flatnonzero(assigned == k)) for k in range(folds)]
 
 
 def _aligned(member, classes: np.ndarray, matrix) -> np.ndarray:

@@ -71,10 +71,12 @@ def save(session: Session, content: dict, author: str, note: str, *, expected: i
     return _version(row)
 
 
-def for_run(sessions, shipped: KnowledgeBase) -> KnowledgeBase:
-    """The book a run routes with: the database's current version (seeded from the shipped one)."""
+def for_run(sessions, shipped: KnowledgeBase, *, seed: bool = True) -> KnowledgeBase:
+    """The book a run routes with: the database's current version, seeded from the shipped one
+    (`seed=False`, a dry run: an empty table is left empty and the shipped book used)."""
     with sessions() as session:
-        return KnowledgeBase.from_dict(current_or_seed(session, shipped.to_dict()).content)
+        found = current_or_seed(session, shipped.to_dict()) if seed else current(session)
+    return KnowledgeBase.from_dict(found.content) if found else shipped
 
 
 def history(session: Session, limit: int = 200) -> list[Version]:

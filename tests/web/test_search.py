@@ -30,7 +30,8 @@ def letters(site):
 
 
 def rows(html: str) -> list[str]:
-    return re.findall(r'<span class="mono nowrap">([^<]+)</span>', html)
+    return re.findall(r'<li role="option"[^>]*>\s*<span class="marks">.*?</span>\s*<span class="mono nowrap">([^<]+)</span>',
+                      html, re.S)
 
 
 def tab_count(html: str, label: str) -> int:

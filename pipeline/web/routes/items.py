@@ -133,16 +133,13 @@ def item_page(request: Request, session, row: ReviewedItem, back: str, user: Cur
     original = next((f for f in row.files if f.role == "original"), None)
     if row.channel == "email" and original and state.files.exists(original.sha256):
         email_view = originals.read_email_view(state.files.get(original.sha256))
-    following = store_queue.next_item_id(session, filters, state.searching, _position(row), exclude=row.id,
-                                         user=user.username)
     claimed_by = claims.holder(session, row.id, user.username)
     return render(request, "item.html", status_code=status_code, item=row, back=back, filters=filters,
                   events=events, places=places, text=highlight(row.text or "", marks), top=top, choices=choices,
                   email_view=email_view, original=original, viewables=_viewables(request, row),
                   attachments=[f for f in row.files if f.role == "attachment" and f.sha256],
-                  communes=commune_choices(reference), hors=HORS, administrations=state.context.table.administrations,
-                  administration=_administration_of(row), item_letters=letters_page(session, item_id=row.id),
-                  letter_kinds=KIND_FR, next_id=following, conflict=conflict, claimed_by=claimed_by,
+                  communes=commune_choices(reference), hors=HORS, administration=_administration_of(row), item_letters=letters_page(session, item_id=row.id),
+                  letter_kinds=KIND_FR, conflict=conflict, claimed_by=claimed_by,
                   remaining=store_queue.remaining(session, filters, state.searching))
 
 
