@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from pipeline.commands import mailboxes, models, ops, web
+from pipeline.commands import archive, mailboxes, models, ops, web
 from pipeline.commands.common import ConfigOption, TriageGroup, command, err, open_for_writing, out, setup_logging
 from pipeline.config import Settings, load_settings
 
@@ -109,12 +109,16 @@ def demo(config: Optional[Path] = ConfigOption,
 @app.command()
 def evaluate(directory: Path = typer.Argument(..., help="Dossier étiqueté (labels.jsonl + fichiers)."),
              config: Optional[Path] = ConfigOption,
-             as_json: bool = typer.Option(False, "--json", help="Un objet JSON sur stdout.")):
-    """Mesure la chaîne complète (extraction, lieux, compétence) sur un jeu étiqueté, sans base de données.
+             as_json: bool = typer.Option(False, "--json", help="Un objet JSON sur stdout."),
+             with_items: bool = typer.Option(False, "--items",
+                                             help="Avec --json : le résultat de chaque fichier (compétence, commune, "
+                                                  "urgence, champs d'enregistrement).")):
+    """Mesure la chaîne complète (extraction, lieux, compétence, enregistrement) sur un jeu étiqueté, sans base.
 
-    Exemple : triage evaluate ../shared/eval/dev --json
+    Exemple : triage evaluate ../shared/eval/dev --json --items
     """
     from pipeline.classify.evaluation import evaluate as run_evaluation
+    from pipeline.classify.evaluation import items_view
     from pipeline.stages import Stages, ocr_pool
     from pipeline.summary import print_evaluation
     settings = load_settings(config)
@@ -122,7 +126,10 @@ def evaluate(directory: Path = typer.Argument(..., help="Dossier étiqueté (lab
     with ocr_pool(settings.ocr.workers, settings.limits) as pool:
         report = run_evaluation(directory, stages, pool)
     if as_json:
-        print(json.dumps({k: v for k, v in report.items() if k != "items"}, ensure_ascii=False))
+        plain = {k: v for k, v in report.items() if k not in ("items", "fields_correct")}
+        if with_items:
+            plain.update(fields_correct=report["fields_correct"], items=items_view(report))
+        print(json.dumps(plain, ensure_ascii=False))
     else:
         print_evaluation(out, report)
 
@@ -167,7 +174,7 @@ def _train(settings: Settings) -> None:
 
 
 
-for group in (models, web, ops, mailboxes):
+for group in (models, web, ops, mailboxes, archive):
     app.registered_commands += group.commands.registered_commands
     app.registered_groups += group.commands.registered_groups
 

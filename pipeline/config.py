@@ -143,6 +143,7 @@ class WebSettings(Section):
     session_max_hours: int = 12  # and no session lasts longer than a working day
     cookie_secure: bool = False  # set to true behind HTTPS
     page_size: int = 50
+    claim_minutes: int = Field(5, ge=1, le=120)  # an opened item stays reserved to its clerk this long
 
 
 class SmtpSettings(Section):

@@ -85,6 +85,27 @@ class Routing:
 
 
 @dataclass(frozen=True)
+class Registration:
+    """What a clerk registers from the letter itself (the sender's name and the subject live on the Item)."""
+
+    address: tuple[str, ...] = ()  # street lines of the sender's postal address, without postcode and town
+    postcode: str = ""
+    town: str = ""
+    phone: str = ""
+    reference: str = ""  # the sender's own reference ("V/Réf", a dossier number)
+    letter_date: date | None = None  # the date the letter gives, or an email's Date: header
+    objet: str = ""  # the "Objet :" line as written; empty when the letter has none
+
+
+@dataclass(frozen=True)
+class Thread:
+    """An email's place in a conversation: its In-Reply-To and References identifiers."""
+
+    in_reply_to: str = ""
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Item:
     document: Document
     channel: str  # email or courrier
@@ -102,11 +123,14 @@ class Item:
     competences: tuple[Scored, ...] = ()  # top-k, best first
     model_version: str | None = None
     routing: Routing | None = None
+    registration: Registration = Registration()
+    thread: Thread = Thread()
 
     @property
     def text(self) -> str:
-        """Everything a reader sees, subject first, then each part in order."""
-        chunks = [f"Objet : {self.subject}"] if self.subject else []
+        """Everything a reader sees, an email's subject first, then each part in order (a letter's
+        subject is a line of its own text)."""
+        chunks = [f"Objet : {self.subject}"] if self.subject and self.channel != "courrier" else []
         for part in self.parts:
             body = part.text or "\n\n".join(p.text for p in part.pages)
             if body.strip():

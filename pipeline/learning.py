@@ -42,7 +42,7 @@ def import_labelled(path: Path, settings: Settings, database) -> tuple[int, int]
     codes = competence_codes(settings)
     if path.is_dir():
         examples = _read_labelled_folder(path, settings, codes)
-    elif path.suffix.lower() == ".csv":
+    elif path.suffix.lower() in (".csv", ".tsv", ".txt"):
         examples = dataset.read_csv(path, codes)
     else:
         raise ConfigError(f"{path} : un dossier étiqueté (labels.jsonl) ou un fichier CSV est attendu")

@@ -33,11 +33,21 @@ class OutsideTown:
 
 
 @dataclass(frozen=True)
+class Stop:
+    kind: str  # tram, bus
+    name: str
+    alone: bool  # distinctive enough to mean Besançon without "arrêt" before it
+
+
+@dataclass(frozen=True)
 class Reference:
     competences: tuple[Competence, ...]
     communes: tuple[Commune, ...]
     outside: tuple[OutsideTown, ...]
     besancon_places: tuple[tuple[str, str], ...]  # (kind, name)
+    stops: tuple[Stop, ...] = ()
+    member_places: tuple[tuple[str, str], ...] = ()  # (INSEE, name): a station, a site, a hamlet of a member
+    cedex: tuple[tuple[str, str], ...] = ()  # (postcode, INSEE): CEDEX codes of members
 
     def competence(self, code: str) -> Competence:
         return self.competence_by_code[code]
@@ -77,6 +87,17 @@ def load_reference(directory: Path) -> Reference:
                              _split(r["aliases"])) for r in _rows(directory / "communes.csv"))
     outside = [OutsideTown(r["name"], _split(r["postcode"])) for r in _rows(directory / "neighbours.csv")]
     outside += [OutsideTown(r["name"], _split(r["postcode"])) for r in _rows(directory / "major_towns.csv")]
-    places = tuple((r["kind"], r["name"]) for name in ("besancon_places.csv", "besancon_venues.csv")
-                   for r in _rows(directory / name))
-    return Reference(competences, communes, tuple(outside), places)
+    places = tuple((r["kind"], r["name"]) for name in ("besancon_places.csv", "besancon_venues.csv",
+                                                       "besancon_streets.csv")
+                   for r in _optional_rows(directory / name))
+    stops = tuple(Stop(r["kind"], r["name"], r["alone"].strip().lower() in ("yes", "oui", "1"))
+                  for r in _optional_rows(directory / "besancon_stops.csv"))
+    member_places = tuple((r["insee"], r["name"]) for r in _optional_rows(directory / "member_places.csv"))
+    cedex = tuple((f"{code:05d}", r["insee"]) for r in _optional_rows(directory / "cedex.csv")
+                  for code in range(int(r["first"]), int(r["last"]) + 1))
+    return Reference(competences, communes, tuple(outside), places, stops, member_places, cedex)
+
+
+def _optional_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a reference file added after the first release: a site without it keeps working."""
+    return _rows(path) if path.exists() else []

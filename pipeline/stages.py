@@ -20,6 +20,7 @@ from pipeline.classify.predict import CompetenceModel
 from pipeline.config import Settings
 from pipeline.extract.pool import extract, ocr_pool  # noqa: F401 (ocr_pool: for the stages' callers)
 from pipeline.item import Document, Item, Part
+from pipeline.knowledge import KnowledgeBase, decide, load_knowledge_file
 from pipeline.outcome import Outcome, failed
 from pipeline.reference import Reference, load_reference
 from pipeline.route import route
@@ -27,6 +28,7 @@ from pipeline.routing_table import RoutingTable, load_routing_table
 from pipeline.understand.gazetteer import Gazetteer, load_gazetteer
 from pipeline.understand.nlp import load_nlp
 from pipeline.understand.places import find_places
+from pipeline.understand.registration import Own, register
 from pipeline.understand.urgency import urgency
 
 log = logging.getLogger("triage.stages")
@@ -39,17 +41,24 @@ class Stages:
     gazetteer: Gazetteer
     routing_table: RoutingTable
     model: CompetenceModel
+    knowledge: KnowledgeBase | None = None  # who does what; None: the classifier alone decides
 
     @classmethod
-    def load(cls, settings: Settings) -> "Stages":
+    def load(cls, settings: Settings, knowledge: KnowledgeBase | None = None) -> "Stages":
         """Load reference data, spaCy, the gazetteer and the active model once for the whole run.
 
         spaCy is loaded here and handed to the two stages that read text with it (places and the
-        classifier's features), reading at most `limits.max_text_chars` of each text."""
+        classifier's features), reading at most `limits.max_text_chars` of each text. The knowledge
+        base is the one given (the database's current version), else the shipped file."""
         nlp = load_nlp(settings.limits.max_text_chars)
-        return cls(settings, load_reference(settings.reference_dir), load_gazetteer(settings.reference_dir, nlp),
+        reference = load_reference(settings.reference_dir)
+        if knowledge is None and shipped_knowledge(settings).exists():
+            knowledge = shipped_book(settings)
+        elif knowledge is None:
+            log.warning("no knowledge base in %s: the classifier alone decides", settings.reference_dir)
+        return cls(settings, reference, load_gazetteer(settings.reference_dir, nlp),
                    load_routing_table(settings.routing_file),
-                   CompetenceModel.load(settings.classifier.model_dir, nlp=nlp))
+                   CompetenceModel.load(settings.classifier.model_dir, nlp=nlp), knowledge)
 
     def process(self, documents: list[Document], pool: Executor, today: date | None = None) -> list[Outcome]:
         """Run every stage over a chunk of documents; one bad document never stops the others."""
@@ -61,7 +70,8 @@ class Stages:
         today = today or date.today()
         for name, stage in (("lieux et urgence", self.understand_all),
                             ("compétence", self.classify),
-                            ("routage", partial(self.route_all, today=today))):
+                            ("routage", partial(self.route_all, today=today)),
+                            ("enregistrement", self.register_all)):
             outcomes = _isolated(name, stage, outcomes)
         return outcomes
 
@@ -95,8 +105,33 @@ class Stages:
 
     def route(self, item: Item, today: date) -> Item:
         """Destination and due date; the model's own threshold for this competence decides the review."""
-        threshold = self.model.threshold(item.competence, self.settings.classifier.review_threshold)
-        return route(item, self.routing_table, self.reference, threshold, today)
+        default = self.settings.classifier.review_threshold
+        decision = None
+        if self.knowledge is not None:
+            text = item.text[:self.settings.limits.max_text_chars]
+            top = item.competences[0].probability if item.competences else 0.0
+            decision = decide(self.knowledge.hits(text), {s.label: s.probability for s in item.competences},
+                              confident=top >= self.model.threshold(item.competence, default))
+        competence = decision.competence if decision and decision.competence else item.competence
+        threshold = self.model.threshold(competence, default)
+        return route(item, self.routing_table, self.reference, threshold, today, decision)
+
+    def register_all(self, items: list[Item]) -> list[Item]:
+        """Registration fields (sender, address, letter date, subject...) from each letter's layout or email."""
+        letters = self.settings.letters
+        own = Own.of(letters.organisation, letters.address, self.reference)
+        return [register(item, own) for item in items]
+
+
+def shipped_knowledge(settings: Settings):
+    """The knowledge base shipped with the reference data (data/reference/knowledge.toml)."""
+    return settings.reference_dir / "knowledge.toml"
+
+
+def shipped_book(settings: Settings) -> KnowledgeBase:
+    """The shipped knowledge base, checked against the competences of the reference data."""
+    codes = frozenset(c.code for c in load_reference(settings.reference_dir).competences)
+    return load_knowledge_file(shipped_knowledge(settings), codes)
 
 
 def _reading_copy(item: Item, limit: int) -> Item:

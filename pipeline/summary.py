@@ -1,6 +1,8 @@
 """What a person reads at the end of a run or an evaluation: French tables on the terminal."""
 from __future__ import annotations
 
+from rich.markup import escape
+
 from rich.console import Console
 from rich.table import Table
 
@@ -29,9 +31,9 @@ def print_summary(console: Console, summary: RunSummary, settings: Settings) -> 
     console.print("Bilan : " + ", ".join(f"{totals[key]} {label}" for key, label in COUNT_FR.items()))
     for source in summary.sources:
         counts = source.counts
-        console.print(f"  {source.name} : " + ", ".join(f"{counts[key]} {label}" for key, label in COUNT_FR.items())
+        console.print(f"  {escape(source.name)} : " + ", ".join(f"{counts[key]} {label}" for key, label in COUNT_FR.items())
                       + f", {counts['failed']} illisible(s)" + (" — [red]en échec[/]" if source.error else ""),
-                      highlight=False, soft_wrap=True)
+                      highlight=False, soft_wrap=True, markup=True)
     for source in summary.sources:
         if source.counts["hidden"] or source.counts["settling"]:
             console.print(f"  {source.name} : {source.counts['hidden']} fichier(s) caché(s) non lu(s) (nom commençant "
@@ -39,7 +41,7 @@ def print_summary(console: Console, summary: RunSummary, settings: Settings) -> 
                           "traitement", highlight=False, soft_wrap=True)
     for source in summary.sources:
         if source.error:
-            console.print(f"[red]Source {source.name} en échec :[/] {source.error}")
+            console.print(f"[red]Source {escape(source.name)} en échec :[/] {escape(str(source.error))}", highlight=False, markup=True)
 
 
 def print_evaluation(console: Console, report: dict) -> None:
@@ -61,9 +63,15 @@ def print_evaluation(console: Console, report: dict) -> None:
     if report["auto_routed_precision"] is not None:
         console.print(f"Orientés sans relecture : {report['auto_routed_share']:.1%} des documents, "
                       f"compétence juste pour {report['auto_routed_precision']:.1%} d'entre eux")
+    scored = {name: v for name, v in report.get("fields_correct", {}).items() if v["n"]}
+    if scored:
+        names = {"sender_name": "expéditeur (nom de famille)", "sender_postcode": "code postal", "sender_town": "ville",
+                 "letter_date": "date du courrier", "subject": "objet"}
+        console.print("Champs d'enregistrement justes (courriers papier étiquetés) : " + " ; ".join(
+            f"{names[name]} {v['correct']:.1%} (sur {v['n']})" for name, v in scored.items()))
     console.print(f"Temps moyen par document : {report['seconds_per_item']:.2f} s")
     for error in report["errors"]:
-        console.print(f"[red]Illisible :[/] {error['file']} : {error['error']}")
+        console.print(f"[red]Illisible :[/] {escape(str(error['file']))} : {escape(str(error['error']))}", highlight=False, markup=True)
 
 
 def summary_line(summary: RunSummary, seconds: float) -> str:

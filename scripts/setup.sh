@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 want_tests=${1:-}
 packages=(tesseract-ocr tesseract-ocr-fra poppler-utils)
-[ "$want_tests" = "--tests" ] && packages+=(dovecot-imapd chromium openssl)
+[ "$want_tests" = "--tests" ] && packages+=(dovecot-imapd chromium openssl nodejs npm)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -30,6 +30,12 @@ fi
 if ! log=$(.venv/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . 2>&1); then
     echo "$log" >&2
     exit 1
+fi
+
+# Test-only JavaScript (axe-core for the accessibility checks), exactly as pinned in package-lock.json:
+# nothing is downloaded when the tests run.
+if [ "$want_tests" = "--tests" ] && ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+    npm ci --no-audit --no-fund --silent
 fi
 
 # The drop folders of the default configuration (config/triage.toml), so `triage run` works at once.

@@ -105,3 +105,69 @@ def test_namesake_in_another_department_is_outside(gazetteer):
 def test_besancon_named_as_a_destination_does_not_override_the_village(gazetteer):
     text = LETTER.format(subject="transport", body="Je dois aller chez le médecin à Besançon chaque semaine.")
     assert find_places(text, gazetteer).commune == "25560"
+
+
+# --- issue 14: CEDEX codes, streets and stops, sites of members, former homes, outsiders ---
+
+def test_a_senders_besancon_cedex_address_is_besancon(gazetteer):
+    text = ("Menuiserie Comtoise\nBP 2207\n25042 Besançon Cedex\n\nObjet : relance facture\n\nMadame, Monsieur,\n"
+            "Notre facture reste impayée.\n\nCordialement")
+    decision = find_places(text, gazetteer)
+    assert decision.commune == "25056" and "25042 Besançon" in decision.evidence
+
+
+def test_the_metropoles_own_cedex_address_is_still_the_recipient(gazetteer):
+    text = ("Jean Noël\n4 rue Haute\n25870 Devecey\n\nGrand Besançon Métropole\nLa City\n25043 Besançon Cedex\n\n"
+            "Objet : bac\n\nBonjour,\nMon bac est cassé.\n\nCordialement")
+    decision = find_places(text, gazetteer)
+    assert decision.commune == "25200"
+    assert not any(p.commune == "25056" for p in decision.places)
+
+
+@pytest.mark.parametrize("sentence", ["Le bitume de la rue de Belfort est défoncé devant le numéro 60.",
+                                      "Le distributeur de l'arrêt de tram Croix de Palente est en panne.",
+                                      "Le tram est toujours en retard à l'arrêt Polygone le matin.",
+                                      "Les bus arrivent en retard au Pôle Temis."])
+def test_besancon_streets_and_stops_mean_besancon(gazetteer, sentence):
+    assert find_places(f"Objet : signalement\n\nBonjour,\n{sentence}\nMerci", gazetteer).commune == "25056"
+
+
+def test_a_stop_named_like_a_common_word_needs_arret_before_it(gazetteer):
+    text = "Objet : salle\n\nBonjour,\nLa République nous garantit ce droit ; le polygone des forces est clair.\nMerci"
+    assert find_places(text, gazetteer).commune is None
+
+
+@pytest.mark.parametrize("sentence, insee", [("Le parking de la gare Besançon Franche-Comté TGV est plein.", "25035"),
+                                             ("Les avions de l'aérodrome de Besançon-Thise volent trop bas.", "25560"),
+                                             ("Le chemin vers la source d'Arcier est inondé.", "25575")])
+def test_sites_of_member_communes_name_their_commune(gazetteer, sentence, insee):
+    assert find_places(f"Objet : signalement\n\nBonjour,\n{sentence}\nMerci", gazetteer).commune == insee
+
+
+def test_a_former_home_does_not_beat_the_current_address(gazetteer):
+    text = ("Objet : bac jaune\n\nBonjour,\nQuand nous habitions à Besançon, la collecte passait le lundi. "
+            "Notre bac jaune n'est jamais vidé.\n\nCordialement,\nHélène Boillot\n2 rue des Champs\n25170 Pelousey")
+    decision = find_places(text, gazetteer)
+    assert decision.commune == "25448"
+    assert any(p.commune == "25056" and p.zone == "mention" for p in decision.places)
+
+
+def test_the_place_one_moved_to_is_where_the_sender_lives(gazetteer):
+    text = ("Objet : badge de déchèterie\n\nBonjour,\nNous avons quitté Besançon et nous avons emménagé à Thise le "
+            "mois dernier. Comment obtenir un badge ?\nMerci")
+    assert find_places(text, gazetteer).commune == "25560"
+
+
+@pytest.mark.parametrize("body, sender, insee", [
+    # a comparison is not the place: the sender's member commune decides
+    ("Contrairement à Pirey, notre rue n'a pas de bac de tri.", "Luc Faivre\n6 rue du Moulin\n25480 Miserey-Salines",
+     "25381"),
+    # a non-member village sharing a member's postcode is outside
+    ("Merci de clôturer mon abonnement d'eau.", "Bernard Tissot\n7 rue de l'Église\n25170 Émagny", "HORS"),
+    # someone from outside writing about a general matter, a visit named in passing
+    ("Lors de mon séjour à Besançon pour un congrès, j'ai découvert votre plan climat : bravo.",
+     "Lucien Marchand\n15 rue Victor Hugo\n69002 Lyon", "HORS"),
+])
+def test_the_sender_decides_when_the_body_names_no_place_of_the_request(gazetteer, body, sender, insee):
+    text = f"Objet : courrier\n\nMadame, Monsieur,\n{body}\n\nCordialement,\n{sender}"
+    assert find_places(text, gazetteer).commune == insee

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sklearn.metrics import f1_score
 
+from pipeline.classify.field_scores import FIELDS, field_correct, field_scores
 from pipeline.errors import ConfigError
 from pipeline.item import Document
 from pipeline.stages import Stages
@@ -24,6 +25,7 @@ class Labelled:
     commune: str | None
     urgent: bool | None
     shape: str
+    fields: dict | None = None  # registration labels of a paper letter
 
 
 def load_labels(directory: Path) -> list[Labelled]:
@@ -31,7 +33,8 @@ def load_labels(directory: Path) -> list[Labelled]:
     if not path.exists():
         raise ConfigError(f"{path} introuvable : un jeu étiqueté contient labels.jsonl")
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [Labelled(r["file"], r["competence"], r.get("commune"), r.get("urgent"), r.get("shape", "?")) for r in rows]
+    return [Labelled(r["file"], r["competence"], r.get("commune"), r.get("urgent"), r.get("shape", "?"), r.get("fields"))
+            for r in rows]
 
 
 def evaluate(directory: Path, stages: Stages, pool) -> dict:
@@ -45,7 +48,9 @@ def evaluate(directory: Path, stages: Stages, pool) -> dict:
                               (Path(directory) / l.file).read_bytes()) for l in chunk]
         for label, outcome in zip(chunk, stages.process(documents, pool)):
             item = outcome.item
-            rows.append({"file": label.file, "shape": label.shape, "competence": label.competence,
+            fields = registration_fields(item)
+            rows.append({"fields": fields, "field_marks": {name: field_correct(name, label.fields[name], fields[name])
+                                                           for name in FIELDS} if label.fields else {},"file": label.file, "shape": label.shape, "competence": label.competence,
                          "commune": label.commune, "urgent": label.urgent,
                          "predicted_competence": item.competence if item else None,
                          "predicted_commune": item.commune if item else None,
@@ -54,9 +59,26 @@ def evaluate(directory: Path, stages: Stages, pool) -> dict:
                          "auto_routed": bool(item and item.routing and item.routing.status == ItemStatus.ROUTED),
                          "error": outcome.error})
     elapsed = time.perf_counter() - started
-    return {**_metrics(rows), "by_shape": {shape: _metrics(group) for shape, group in _group(rows).items()},
+    return {**_metrics(rows), "fields_correct": field_scores(rows), "by_shape": {shape: _metrics(group) for shape, group in _group(rows).items()},
             "confusions": _confusions(rows), "seconds_per_item": round(elapsed / max(len(rows), 1), 3),
             "errors": [{"file": r["file"], "error": r["error"]} for r in rows if r["error"]], "items": rows}
+
+
+def registration_fields(item) -> dict:
+    """What `--items` shows of an item's registration: the fields the labels name."""
+    if item is None:
+        return dict.fromkeys(FIELDS)
+    found = item.registration
+    return {"sender_name": item.sender or None, "sender_postcode": found.postcode or None,
+            "sender_town": found.town or None,
+            "letter_date": found.letter_date.isoformat() if found.letter_date else None,
+            "subject": (found.objet if item.channel == "courrier" else item.subject) or None}
+
+
+def items_view(report: dict) -> list[dict]:
+    """One object per labelled file, as `triage evaluate --json --items` prints it."""
+    return [{"file": r["file"], "competence": r["predicted_competence"], "commune": r["predicted_commune"],
+             "urgent": r["predicted_urgent"], "fields": r["fields"]} for r in report["items"]]
 
 
 def _metrics(rows: list[dict]) -> dict:

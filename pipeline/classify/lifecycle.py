@@ -12,8 +12,10 @@ from pipeline.classify.features import featurize
 from pipeline.classify.model_files import (ModelInfo, active_version, load_model, read_trusted, save_model,
                                           write_sidecar)
 from pipeline.classify.plots import confusion_png
+from pipeline.classify.progress import training_progress
 from pipeline.classify.quality import measure, not_worse
-from pipeline.classify.training import fit
+from pipeline.classify.near_duplicates import groups as near_duplicate_groups
+from pipeline.classify.training import Progress, fit
 from pipeline.errors import ModelError
 
 TRAINED_SUFFIX = ".trained.txt"  # fingerprints of the texts a version was trained on, one per line
@@ -32,17 +34,22 @@ class TrainingResult:
 
 
 def train_and_decide(examples: list[Example], model_dir: Path, *, target_precision: float, force: bool = False,
-                     fitter: Callable[[list[Example]], object] = fit) -> TrainingResult:
+                     fitter: Callable[[list[Example]], object] | None = None,
+                     progress: Progress | None = None) -> TrainingResult:
     """Train on the older part, measure both models on the newest part, store, promote if not worse.
 
     The stored model is the one measured (trained without the held-out part), so its figures
     and its auto-routing thresholds are the ones it really has.
     """
-    train, held_out = split(examples)
+    train, held_out = _apart(*split(examples))
     if not held_out:
         raise ModelError("pas assez d'exemples pour réserver un échantillon de test")
     rows, truth = featurize([e.text for e in held_out]), [e.competence for e in held_out]
-    challenger = fitter(train)
+    if fitter:
+        challenger = fitter(train)
+    else:
+        with training_progress(progress) as report:
+            challenger = fit(train, target_precision=target_precision, progress=report)
     metrics = measure(challenger, rows, truth, target_precision)
     champion_version, champion_metrics, challenger_on_same = active_version(model_dir), None, metrics
     if champion_version is not None:
@@ -63,6 +70,7 @@ def train_and_decide(examples: list[Example], model_dir: Path, *, target_precisi
     metadata = {"metrics": {"holdout_accuracy": metrics["accuracy"], "holdout_macro_f1": metrics["macro_f1"],
                             "holdout_size": metrics["n"], **_flat(metrics)},
                 "evaluation": metrics, "thresholds": metrics["thresholds"],
+                "out_of_fold": getattr(challenger, "out_of_fold", None),
                 "champion": {"version": champion_version, "evaluation": champion_metrics,
                              "challenger_on_same_examples": challenger_on_same},
                 "decision": {"promoted": promoted, "forced": force and not better, "reason": reason},
@@ -72,6 +80,14 @@ def train_and_decide(examples: list[Example], model_dir: Path, *, target_precisi
     write_sidecar(model_dir, info.version, ".confusion.png",
                   confusion_png(metrics["confusion"], f"Modèle {info.version} : échantillon réservé de {metrics['n']}"))
     return TrainingResult(info, metrics, champion_version, champion_metrics, challenger_on_same, promoted, reason)
+
+
+def _apart(train: list[Example], held_out: list[Example]) -> tuple[list[Example], list[Example]]:
+    """The split without held-out examples that nearly duplicate a training one: a form letter
+    on both sides would flatter the model and the thresholds it is judged on."""
+    groups = near_duplicate_groups([" ".join(e.text.lower().split()) for e in train + held_out])
+    seen = set(groups[:len(train)])
+    return train, [e for e, g in zip(held_out, groups[len(train):]) if g not in seen]
 
 
 def _key(text: str) -> str:

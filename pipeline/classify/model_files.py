@@ -120,7 +120,12 @@ def load_model(model_dir: Path, version: str | None = None):
     if hashlib.sha256(data).hexdigest() != meta.get("sha256"):
         raise ModelError(f"empreinte du modèle {version} invalide : fichier altéré ?")
     path = Path(model_dir) / meta["file"]
-    return joblib.load(io.BytesIO(data)), ModelInfo(version, path, meta["sha256"], meta)
+    try:
+        model = joblib.load(io.BytesIO(data))
+    except (AttributeError, ImportError) as exc:  # a class this version of the code no longer has
+        raise ModelError(f"le modèle {version} a été écrit par une version précédente du logiciel et ne peut "
+                         f"plus être lu ({exc})", hint="triage train") from exc
+    return model, ModelInfo(version, path, meta["sha256"], meta)
 
 
 def read_trusted(model_dir: Path, name: str) -> bytes:

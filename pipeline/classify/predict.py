@@ -8,6 +8,8 @@ from spacy.language import Language
 
 from pipeline.classify.features import featurize
 from pipeline.classify.model_files import ModelInfo, load_model
+from pipeline.classify.training import CompetenceClassifier
+from pipeline.errors import ModelError
 from pipeline.item import Item, Scored
 
 TOP_K = 3
@@ -17,11 +19,14 @@ TOP_K = 3
 class CompetenceModel:
     model: object
     info: ModelInfo
-    nlp: Language | None = None  # the run's spaCy pipeline, for the features
+    nlp: Language | None = None  # accepted from the run's stages; the features no longer need spaCy
 
     @classmethod
     def load(cls, model_dir: Path, version: str | None = None, nlp: Language | None = None) -> "CompetenceModel":
         model, info = load_model(model_dir, version)
+        if not isinstance(model, CompetenceClassifier):
+            raise ModelError(f"le modèle {info.version} a été entraîné avec une version précédente des "
+                             "caractéristiques et ne peut plus être lu", hint="triage train")
         return cls(model, info, nlp)
 
     def threshold(self, competence: str | None, default: float) -> float:
@@ -37,7 +42,7 @@ class CompetenceModel:
         """Each item with its top-k competences, best first."""
         if not items:
             return []
-        probabilities = self.model.predict_proba(featurize([item.text for item in items], self.nlp))
+        probabilities = self.model.predict_proba(featurize([item.text for item in items]))
         labels = self.model.classes_
         out = []
         for item, row in zip(items, probabilities):

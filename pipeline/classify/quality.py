@@ -2,11 +2,14 @@
 recall, confusion matrix, calibration, and the auto-routing thresholds for a target precision."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
 NEVER = 1.01  # a threshold no probability reaches: that competence always goes to review
 CALIBRATION_BINS = 10
+WILSON_Z = 1.645  # one-sided 95 %
 
 
 def measure(model, rows: list[dict], truth: list[str], target_precision: float) -> dict:
@@ -17,7 +20,9 @@ def measure(model, rows: list[dict], truth: list[str], target_precision: float) 
     confidence = probabilities.max(axis=1)
     codes = sorted(set(truth) | set(labels))
     precision, recall, f1, support = precision_recall_fscore_support(truth, predicted, labels=codes, zero_division=0)
-    thresholds = choose_thresholds(predicted, confidence, truth, target_precision)
+    # A model chosen its thresholds out of fold is judged on them; an older one chooses them here.
+    thresholds = getattr(model, "thresholds", None) or choose_thresholds(predicted, confidence, truth,
+                                                                           target_precision, labels)
     return {
         "n": len(truth),
         "accuracy": round(accuracy_score(truth, predicted), 4),
@@ -33,19 +38,74 @@ def measure(model, rows: list[dict], truth: list[str], target_precision: float) 
     }
 
 
-def choose_thresholds(predicted: list[str], confidence, truth: list[str], target: float) -> dict[str, float]:
-    """Per competence, the lowest top-1 probability above which predictions reach the target precision."""
+def choose_thresholds(predicted: list[str], confidence, truth: list[str], target: float,
+                      labels: list[str] | None = None, weights=None) -> dict[str, float]:
+    """Per competence, the top-1 probability above which predictions go out without review.
+
+    First one threshold for all, on every prediction pooled (per competence there are too few to
+    prove anything): the lowest probability above which the lower bound of the precision's Wilson
+    interval reaches the target. Then each competence whose own predictions above it are clearly
+    less precise (the upper bound under the target) gets a higher threshold of its own, or NEVER
+    (always reviewed) when none will do. Items of equal probability fall on the same side of a
+    threshold: candidates are the distinct probabilities, each judged with all its ties.
+    `weights` (default 1) let the copies of a form letter count together as one letter.
+    """
+    weights = [1.0] * len(predicted) if weights is None else [float(w) for w in weights]
+    pairs = [(float(c), w * (p == t), p, w) for p, c, t, w in zip(predicted, confidence, truth, weights)]
+    imprecise: set[str] = set()
+    while True:  # a clearly imprecise competence leaves the pool, and the common threshold is judged again
+        common = _lowest([pair for pair in pairs if pair[2] not in imprecise],
+                         lambda correct, n: wilson_lower(correct, n) >= target)
+        floor = common if common < NEVER else 0.0
+        worse = {label for label in set(predicted) - imprecise if wilson_upper(*_tally(pairs, label, floor)) < target}
+        if not worse:
+            break
+        imprecise |= worse
     thresholds = {}
-    for label in sorted(set(predicted)):
-        pairs = sorted(((c, p == t) for p, c, t in zip(predicted, confidence, truth) if p == label),
-                       key=lambda pair: -pair[0])
-        best, correct = NEVER, 0
-        for rank, (probability, right) in enumerate(pairs, 1):
-            correct += right
-            if correct / rank >= target:
-                best = float(probability)  # everything at or above this probability is precise enough
-        thresholds[label] = round(best, 4)
+    for label in sorted(set(labels or []) | set(predicted)):
+        chosen = common
+        if label in imprecise or common >= NEVER:
+            chosen = _lowest([pair for pair in pairs if pair[2] == label],
+                             lambda correct, n: wilson_lower(correct, n) >= target, floor=floor)
+        # Down to the 4 decimals items carry (pipeline.item.Scored), so the threshold's own item stays routed.
+        thresholds[label] = math.floor(chosen * 10_000) / 10_000 if chosen < NEVER else NEVER
     return thresholds
+
+
+def _tally(pairs: list[tuple], label: str, floor: float) -> tuple[float, float]:
+    """(right, predicted), weighted, for one competence's predictions at or above `floor`."""
+    own = [(right, weight) for probability, right, predicted, weight in pairs
+           if predicted == label and probability >= floor]
+    return sum(r for r, _ in own), sum(w for _, w in own)
+
+
+def _lowest(pairs: list[tuple], precise_enough, floor: float = 0.0) -> float:
+    """The lowest distinct probability such that everything at or above it is precise enough."""
+    ranked = sorted(pairs, key=lambda pair: -pair[0])
+    best, correct, seen = NEVER, 0.0, 0.0
+    for index, (probability, right, _, weight) in enumerate(ranked):
+        correct, seen = correct + right, seen + weight
+        tied_with_next = index + 1 < len(ranked) and ranked[index + 1][0] == probability
+        if not tied_with_next and probability >= floor and precise_enough(correct, seen):
+            best = probability
+    return best
+
+
+def wilson_lower(correct: float, n: float, z: float = WILSON_Z) -> float:
+    """Lower bound of the Wilson score interval of a proportion (0 without observations)."""
+    return _wilson(correct, n, -z) if n else 0.0
+
+
+def wilson_upper(correct: float, n: float, z: float = WILSON_Z) -> float:
+    """Upper bound of the Wilson score interval of a proportion (1 without observations)."""
+    return _wilson(correct, n, z) if n else 1.0
+
+
+def _wilson(correct: float, n: float, z: float) -> float:
+    share = min(correct / n, 1.0)
+    centre = share + z * z / (2 * n)
+    spread = abs(z) * np.sqrt(share * (1 - share) / n + z * z / (4 * n * n))
+    return float((centre + (spread if z > 0 else -spread)) / (1 + z * z / n))
 
 
 def auto_routing(predicted, confidence, truth, thresholds: dict[str, float]) -> dict:

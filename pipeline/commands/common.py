@@ -5,6 +5,8 @@ groups included), and `command` applies the same map to a command used outside t
 """
 from __future__ import annotations
 
+from rich.markup import escape
+
 import functools
 import logging
 import sys
@@ -21,8 +23,10 @@ from pipeline.errors import ExitCode, FatalError, SourceError
 from pipeline.ops.logs import machine_readable_logs
 
 # Piped or in a cron mail, rich would wrap tables at 80 columns; a wide page reads better there.
-out = Console() if sys.stdout.isatty() else Console(width=160)
-err = Console(stderr=True)
+# markup=False: a message quoting "[smtp]" or "[adresse à compléter]" prints as written; the few styled
+# lines ask for markup=True and escape what they quote.
+out = Console(markup=False) if sys.stdout.isatty() else Console(width=160, markup=False)
+err = Console(stderr=True, markup=False)
 ConfigOption = typer.Option(None, "--config", "-c", help="Fichier de configuration (défaut : config/triage.toml).")
 log = logging.getLogger("triage")
 
@@ -47,9 +51,9 @@ def report_failure(exc: BaseException) -> ExitCode:
     code = exit_code_of(exc)
     if code == ExitCode.INTERRUPTED:
         log.warning("interrompu", extra={"exit_code": int(code)})
-        err.print("[bold yellow]Interrompu (Ctrl-C) :[/] ce qui était enregistré le reste ; relancez la commande.")
+        err.print("[bold yellow]Interrompu (Ctrl-C) :[/] ce qui était enregistré le reste ; relancez la commande.", markup=True)
     elif code == ExitCode.INTERNAL:
-        err.print(f"[bold red]Erreur interne :[/] {type(exc).__name__} : {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]Erreur interne :[/] {type(exc).__name__} : {escape(str(exc))}", highlight=False, soft_wrap=True, markup=True)
         if logging.getLogger().handlers or log.handlers:
             log.error("erreur interne", exc_info=exc, extra={"exit_code": int(code)})
         else:  # no log configured: the traceback would land on the terminal, keep it in a file instead
@@ -57,9 +61,9 @@ def report_failure(exc: BaseException) -> ExitCode:
     else:
         if machine_readable_logs():
             log.error("%s", exc, extra={"exit_code": int(code)})
-        err.print(f"[bold red]Erreur :[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]Erreur :[/] {escape(str(exc))}", highlight=False, soft_wrap=True, markup=True)
         if getattr(exc, "hint", None):
-            err.print(f"Solution : {exc.hint}", highlight=False, soft_wrap=True)
+            err.print(f"Solution : {escape(str(exc.hint))}", highlight=False, soft_wrap=True, markup=True)
     return code
 
 
@@ -72,7 +76,23 @@ def _traceback_file(exc: BaseException) -> str:
 
 
 class TriageGroup(TyperGroup):
-    """The top-level group: every command (and sub-group) runs inside the one error map."""
+    """The top-level group: every command (and sub-group) runs inside the one error map, and a wrong
+    command line is answered in French (exit code 2) instead of Click's English box."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        from pipeline.commands.usage import french
+        try:
+            returned = super().main(args, prog_name, complete_var, False, **extra)
+        except (TyperClickException, click.exceptions.ClickException) as exc:
+            context = getattr(exc, "ctx", None)
+            path = context.command_path if context is not None else (prog_name or "triage")
+            err.print(f"Erreur : {french(exc, path)}", highlight=False, soft_wrap=True)
+            sys.exit(exc.exit_code)
+        except _INTERRUPTIONS:
+            sys.exit(int(ExitCode.INTERRUPTED))
+        sys.exit(returned if isinstance(returned, int) else 0)
 
     def invoke(self, ctx):
         try:

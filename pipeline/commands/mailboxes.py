@@ -1,6 +1,8 @@
 """`triage mailboxes check`: try each configured IMAP mailbox, change nothing."""
 from __future__ import annotations
 
+from rich.markup import escape
+
 import json
 from pathlib import Path
 from typing import Optional
@@ -36,9 +38,9 @@ def mailboxes_check(config: Optional[Path] = ConfigOption,
     if as_json:
         print(json.dumps([r.as_dict() for r in reports], ensure_ascii=False))
     for report in [] if as_json else reports:
-        out.print(f"[bold]Boîte {report.name}[/] ({report.where}) : "
-                  + ("[green]prête[/]" if report.ok else "[bold red]problème[/]"), soft_wrap=True)
+        out.print(f"[bold]Boîte {escape(report.name)}[/] ({escape(str(report.where))}) : "
+                  + ("[green]prête[/]" if report.ok else "[bold red]problème[/]"), soft_wrap=True, markup=True)
         for step in report.steps:
-            out.print(f"  {'[green]OK[/]   ' if step.ok else '[bold red]ÉCHEC[/]'} {step.name} : {step.detail}"
-                      + (f"\n        → {step.fix}" if step.fix and not step.ok else ""), soft_wrap=True, highlight=False)
+            out.print(f"  {'[green]OK[/]   ' if step.ok else '[bold red]ÉCHEC[/]'} {escape(step.name)} : {escape(str(step.detail))}"
+                      + (f"\n        → {escape(step.fix)}" if step.fix and not step.ok else ""), soft_wrap=True, highlight=False, markup=True)
     raise typer.Exit(int(ExitCode.OK if all(r.ok for r in reports) else ExitCode.SOURCE_FAILED))

@@ -1,6 +1,8 @@
 """`triage train` and `triage models …`: what admins type to retrain, compare, promote, roll back."""
 from __future__ import annotations
 
+from rich.markup import escape
+
 import json
 from pathlib import Path
 from typing import Optional
@@ -50,7 +52,7 @@ def print_result(result: TrainingResult) -> None:
                   f"{auto['share']:.1%}" + (f" (précision {auto['precision']:.1%})" if auto["precision"] else ""),
                   f"{champion['auto_routing']['share']:.1%}" if champion else "-")
     out.print(table)
-    out.print(("[green]" if result.promoted else "[yellow]") + f"Décision : {result.reason}[/]")
+    out.print(("[green]" if result.promoted else "[yellow]") + f"Décision : {escape(result.reason)}[/]", markup=True)
 
 
 @models_app.command("list")
@@ -75,8 +77,9 @@ def models_list(config: Optional[Path] = ConfigOption):
 
 @models_app.command("show")
 def models_show(version: str = typer.Argument(None, help="Version (défaut : l'active)."),
-                config: Optional[Path] = ConfigOption):
-    """Affiche les mesures d'une version (JSON) : par compétence, confusion, calibration, seuils.
+                config: Optional[Path] = ConfigOption,
+                as_json: bool = typer.Option(False, "--json", help="Tout le détail en JSON (pour un script).")):
+    """Affiche les mesures d'une version : exactitude, par compétence, confusions, calibration, seuils.
 
     Exemple : triage models show 20261128-231732-551104
     """
@@ -85,7 +88,16 @@ def models_show(version: str = typer.Argument(None, help="Version (défaut : l'a
     if version is None:
         raise NotFoundError("aucun modèle actif, et aucune version demandée", hint="triage models list")
     _require_known(settings, version)
-    print(json.dumps(read_metadata(settings.classifier.model_dir, version), indent=2, ensure_ascii=False))
+    meta = read_metadata(settings.classifier.model_dir, version)
+    if as_json:
+        print(json.dumps(meta, indent=2, ensure_ascii=False))
+        return
+    from zoneinfo import ZoneInfo
+
+    from pipeline.commands.model_report import print_model
+    from pipeline.reference import load_reference
+    labels = {c.code: c.label for c in load_reference(settings.reference_dir).competences}
+    print_model(out, meta, labels, version == active_version(settings.classifier.model_dir), ZoneInfo(settings.timezone))
 
 
 @models_app.command("promote")

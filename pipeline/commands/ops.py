@@ -51,7 +51,7 @@ def status(config: Optional[Path] = ConfigOption,
 
 @commands.command()
 def report(config: Optional[Path] = ConfigOption,
-           day: Optional[datetime] = typer.Option(None, "--date", formats=["%Y-%m-%d"], help="Jour (défaut : hier)."),
+           day: Optional[datetime] = typer.Option(None, "--date", formats=["%Y-%m-%d", "%d/%m/%Y"], help="Jour (défaut : hier)."),
            out_file: Optional[Path] = typer.Option(None, "--out", help="Fichier HTML (défaut : var/reports/)."),
            email: bool = typer.Option(False, "--email", help="Envoyer aussi aux destinataires de [report].")):
     """Débrief du matin : page HTML autonome (graphiques inclus) sur le courrier de la veille.
@@ -73,6 +73,8 @@ commands.add_typer(letters_app, name="letters")
 
 def _print_letters(rows) -> None:
     from pipeline.letters import KIND_FR
+    if rows:
+        out.print(f"{'N°':>5}  {'Courrier':<13}  {'Lettre':<38} {'Envoi':<8} {'État':<7} Destinataire", highlight=False)
     for r in rows:
         out.print(f"{r.id:>5}  {r.chrono}  {KIND_FR[r.kind]:<38} {r.channel:<8} {r.status:<7} {r.recipient or '-'}"
                   + (f"  {r.path}" if r.path else ""), highlight=False, soft_wrap=True)
@@ -81,7 +83,7 @@ def _print_letters(rows) -> None:
 
 @letters_app.command("draft")
 def letters_draft(config: Optional[Path] = ConfigOption,
-                  since: Optional[datetime] = typer.Option(None, "--since", formats=["%Y-%m-%d"],
+                  since: Optional[datetime] = typer.Option(None, "--since", formats=["%Y-%m-%d", "%d/%m/%Y"],
                                                            help="Courriers reçus depuis ce jour (défaut : 30 jours).")):
     """Rédige les lettres dues (accusé de réception, ou transmission + avis à l'expéditeur) : courriel ou PDF.
 
@@ -153,12 +155,12 @@ def purge(older_than: str = typer.Option(..., "--older-than", help="Âge : 90d, 
 @commands.command()
 def export(config: Optional[Path] = ConfigOption,
            out_file: Optional[Path] = typer.Option(None, "--out", help="Fichier CSV (défaut : stdout)."),
-           state: Optional[list[str]] = typer.Option(None, "--status", help="routed, to_review, confirmed…"),
-           competence: Optional[str] = typer.Option(None, help="Code de compétence (ex. dechets)."),
+           state: Optional[list[str]] = typer.Option(None, "--status", help="Statut : « à vérifier », « confirmé »… (ou son code)."),
+           competence: Optional[str] = typer.Option(None, help="Compétence : son nom ou son code (ex. déchets)."),
            commune: Optional[str] = typer.Option(None, help="Code INSEE ou nom de commune."),
            channel: Optional[str] = typer.Option(None, help="email ou courrier."),
-           since: Optional[datetime] = typer.Option(None, formats=["%Y-%m-%d"], help="Reçus depuis ce jour."),
-           until: Optional[datetime] = typer.Option(None, formats=["%Y-%m-%d"], help="Reçus jusqu'à ce jour inclus."),
+           since: Optional[datetime] = typer.Option(None, formats=["%Y-%m-%d", "%d/%m/%Y"], help="Reçus depuis ce jour."),
+           until: Optional[datetime] = typer.Option(None, formats=["%Y-%m-%d", "%d/%m/%Y"], help="Reçus jusqu'à ce jour inclus."),
            urgent: bool = typer.Option(False, "--urgent", help="Seulement les urgents."),
            overdue: bool = typer.Option(False, "--overdue", help="Seulement les échéances dépassées.")):
     """Exporte les courriers en CSV (tableur : point-virgule, UTF-8) avec les filtres de la file d'attente.

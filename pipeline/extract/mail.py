@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from dataclasses import replace
 from email.header import decode_header, make_header
 from email.message import Message
@@ -15,7 +16,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from pipeline.extract.filetype import SCAN_TYPES, sniff
 from pipeline.extract.html import html_to_text
 from pipeline.errors import BudgetExceeded, ItemError
-from pipeline.item import Document, Item, Part
+from pipeline.item import Document, Item, Part, Registration, Thread
 
 FALLBACK_CHARSETS = ("utf-8", "cp1252", "latin-1")
 MAX_NESTING = 5  # attached messages read inside one another
@@ -52,6 +53,7 @@ def read_email(document: Document, max_mime_depth: int = 12, max_attachments: in
         raise BudgetExceeded(f"message trop imbriqué (plus de {max_mime_depth} niveaux MIME)",
                              "mime-too-deep") from exc
     sender_name, sender_email = _sender(message)
+    written = _date(message)
     return Item(
         document=document,
         channel="email",
@@ -59,9 +61,20 @@ def read_email(document: Document, max_mime_depth: int = 12, max_attachments: in
         sender_email=sender_email,
         subject=header_text(message, "Subject"),
         message_id=header_text(message, "Message-ID") or None,
-        received_at=_date(message) or document.received_at,
+        # Received is when it reached us (IMAP INTERNALDATE, the file's arrival); the Date: header is
+        # when the sender wrote it: the letter date.
+        received_at=document.received_at or written,
         parts=_within_attachment_budget(parts, max_attachments),
+        registration=Registration(letter_date=written.date() if written else None),
+        thread=_thread(message),
     )
+
+
+def _thread(message: Message) -> Thread:
+    """In-Reply-To and References, the identifiers of the messages this one answers."""
+    ids = lambda name: tuple(re.findall(r"<[^<>\s]{1,400}>", header_text(message, name)))  # noqa: E731
+    replied = ids("In-Reply-To")
+    return Thread(in_reply_to=replied[0] if replied else "", references=ids("References")[-20:])
 
 
 def _within_attachment_budget(parts: tuple[Part, ...], max_attachments: int) -> tuple[Part, ...]:

@@ -18,11 +18,12 @@ from zoneinfo import ZoneInfo
 
 from pipeline.config import Settings
 from pipeline.letters.render import render_text, write_pdf
-from pipeline.report import long_date
+from pipeline.report import MONTHS, long_date
 from pipeline.routing_table import Delay
 from pipeline.status import SETTLED
 from pipeline.store import letters as stored
 from pipeline.store.letters import LetterInfo, LetterItem, list_letters, mark_sent
+from pipeline.store.registration import Registered, registrations
 from pipeline.store.statistics import utc
 
 __all__ = ["KIND_FR", "LetterInfo", "draft_letters", "letters_needed", "list_letters", "mark_sent"]
@@ -51,26 +52,29 @@ def draft_letters(settings: Settings, database, since: date | None = None,
     since = since or today - timedelta(days=30)
     start = datetime.combine(since, datetime.min.time(), zone)
     drafted = []
-    for item, existing in stored.settled_items(database, start - timedelta(days=1)):
-        if utc(item.received_at or item.created_at) < start:
-            continue
+    settled = [(item, existing) for item, existing in stored.settled_items(database, start - timedelta(days=1))
+               if utc(item.received_at or item.created_at) >= start]
+    registered = registrations(database, [item.id for item, _ in settled])
+    for item, existing in settled:
         for kind in letters_needed(item, settings):
-            if kind not in existing and (info := stored.add_draft(database, item, **_draft(item, kind, settings,
-                                                                                          today, zone))):
+            if kind not in existing and (info := stored.add_draft(database, item, **_draft(
+                    item, kind, settings, today, zone, registered.get(item.id)))):
                 drafted.append(info)
     return drafted
 
 
-def _draft(item: LetterItem, kind: str, settings: Settings, today: date, zone: ZoneInfo) -> dict:
+def _draft(item: LetterItem, kind: str, settings: Settings, today: date, zone: ZoneInfo,
+           found: Registered | None = None) -> dict:
     letters = settings.letters
-    context = _context(item, settings, today, zone)
+    context = _context(item, settings, today, zone, found)
     subject, body = render_text(letters, kind, context)
     if kind == "transmission":
         recipient, email = context["authority"], context["authority_email"]
         lines = [recipient] + context["authority_address"].split(", ")
     else:
         recipient, email = item.sender, item.sender_email
-        lines = [recipient or "[destinataire à compléter]"] + ([] if email else ["[adresse à compléter]"])
+        postal = found.address_lines if found and found.sender_postcode else []
+        lines = [recipient or "[destinataire à compléter]"] + (postal or ([] if email else ["[adresse à compléter]"]))
     channel = "email" if email else "courrier"
     path = ""
     if channel == "courrier":
@@ -81,7 +85,8 @@ def _draft(item: LetterItem, kind: str, settings: Settings, today: date, zone: Z
             "subject": subject[:1000], "body": body, "pdf_path": path}
 
 
-def _context(item: LetterItem, settings: Settings, today: date, zone: ZoneInfo) -> dict:
+def _context(item: LetterItem, settings: Settings, today: date, zone: ZoneInfo,
+             found: Registered | None = None) -> dict:
     letters = settings.letters
     received = utc(item.received_at or item.created_at).astimezone(zone).date()
     service = letters.service_contacts.get(item.destination, {})
@@ -101,4 +106,12 @@ def _context(item: LetterItem, settings: Settings, today: date, zone: ZoneInfo) 
         "authority_email": authority_contact.get("email", ""), "organisation": letters.organisation,
         "organisation_address": letters.address, "organisation_email": letters.email, "signatory": letters.signatory,
         "due_date": item.due_date,
+        # the date the sender wrote on the letter ("votre courrier du 14 mars 2025"), not the scan's
+        "letter_date": _written(found.letter_date) if found and found.letter_date else "",
+        "sender_postal": ", ".join(found.address_lines) if found and found.sender_postcode else "",
     }
+
+
+def _written(day: date) -> str:
+    """A date as the sender wrote it, without the weekday: "1er mars 2026", "14 mars 2025"."""
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"

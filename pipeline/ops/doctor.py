@@ -238,6 +238,6 @@ def print_check(console, check: Check) -> None:
     """One line per check, and the fix under it when something is wrong."""
     from rich.markup import escape
     label, style = STATES_FR[check.state]
-    console.print(f"[{style}]{label:<10}[/]{escape(check.name)} : {escape(check.detail)}", soft_wrap=True)
+    console.print(f"[{style}]{label:<10}[/]{escape(check.name)} : {escape(check.detail)}", soft_wrap=True, markup=True)
     if check.fix and check.state != "ok":
         console.print(f"{'':<10}→ {escape(check.fix)}", soft_wrap=True, highlight=False)

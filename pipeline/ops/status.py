@@ -32,6 +32,12 @@ def status_dict(status: QueueStatus) -> dict:
     return asdict(status)
 
 
+def _french(iso: str, with_time: bool = True) -> str:
+    """An ISO date or instant of the JSON output, as a clerk reads it (12/03/2025 à 09:47)."""
+    moment = datetime.fromisoformat(iso)
+    return moment.strftime("%d/%m/%Y à %H:%M") if with_time and "T" in iso else moment.strftime("%d/%m/%Y")
+
+
 def print_status(console: Console, status: QueueStatus) -> None:
     table = Table(title=f"File d'attente au {status.today:%d/%m/%Y}")
     table.add_column("Statut")
@@ -44,13 +50,14 @@ def print_status(console: Console, status: QueueStatus) -> None:
     say = functools.partial(console.print, soft_wrap=True, highlight=False)
     run = status.last_run
     say("Dernier traitement : " + (
-        f"n°{run['id']} du {run['started']}, {RUN_STATUS_FR.get(run['status'], run['status'])} (code {run['exit_code']}), "
+        f"n°{run['id']} du {_french(run['started'])}, {RUN_STATUS_FR.get(run['status'], run['status'])} (code {run['exit_code']}), "
         f"{run['counts'].get('stored', 0)} enregistrés, {run['counts'].get('quarantined', 0)} en quarantaine"
         + (f" ; erreurs : {'; '.join(run['errors'])}" if run["errors"] else "") if run else "aucun"))
     oldest = status.oldest_waiting
     say("Plus ancien à vérifier : " + (
-        f"{oldest['chrono']} reçu le {oldest['received']} ({oldest['days']} j)" if oldest else "aucun"))
+        f"{oldest['chrono']} reçu le {_french(oldest['received'])} ({oldest['days']} j)" if oldest else "aucun"))
     late = status.overdue_oldest
     say(f"Échéances dépassées : {status.overdue}" + (
-        f" (le plus en retard : {late['chrono']}, {late['days_late']} j, {late['destination']})" if late else ""))
+        f" (le plus en retard : {late['chrono']}, échéance du {_french(late['due_date'], False)}, "
+        f"{late['days_late']} j, {late['destination']})" if late else ""))
     say(f"Quarantaine à examiner : {status.quarantine_open} ; lettres en brouillon : {status.letters_draft}")

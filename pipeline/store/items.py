@@ -61,7 +61,7 @@ def save_item(session: Session, item: Item, files: FileStore, *, run_id: int | N
         urgent_reasons=list(item.urgent_reasons), due_date=routing.due_date,
         destination_kind=routing.destination_kind, destination=routing.destination,
         review_reasons=list(routing.reasons), ocr_confidence=item.ocr_confidence,
-        model_version=item.model_version, run_id=run_id)
+        model_version=item.model_version, run_id=run_id, **registration_columns(item))
     row.files = [ItemFileRow(role="original", name=document.filename, content_type=_original_type(item),
                              sha256=row.sha256, size=len(document.raw))]
     for part in item.parts:
@@ -83,6 +83,16 @@ def save_item(session: Session, item: Item, files: FileStore, *, run_id: int | N
         _remove_nul(child)
     session.add(row)
     return row
+
+
+def registration_columns(item: Item) -> dict:
+    """The registration fields of an item as `item` columns (sender and subject are set by save_item)."""
+    found, thread = item.registration, item.thread
+    ids = " ".join(dict.fromkeys(i for i in (thread.in_reply_to, *thread.references) if i))
+    return {"sender_address": "\n".join(found.address)[:500], "sender_postcode": found.postcode[:10],
+            "sender_town": found.town[:200], "sender_phone": found.phone[:40],
+            "sender_reference": found.reference[:200], "letter_date": found.letter_date,
+            "thread_ids": ids[:4000]}
 
 
 def _original_type(item: Item) -> str:

@@ -146,3 +146,74 @@ def record_outcome(database, letter_id: int, *, sent_by: str | None = None, erro
         session.commit()
         chrono = session.execute(select(ItemRow.chrono).where(ItemRow.id == row.item_id)).scalar_one()
         return LetterInfo.of(row, chrono)
+
+
+# --- The letters page (pipeline/web/routes/letters.py): the same rows, in the request's session ---
+
+@dataclass
+class LetterView:
+    """A letter as the page shows and edits it."""
+
+    id: int
+    item_id: int
+    chrono: str
+    kind: str
+    channel: str
+    recipient: str
+    recipient_email: str
+    subject: str
+    body: str
+    status: str
+    pdf_path: str
+    created_at: datetime
+    sent_at: datetime | None
+    sent_by: str
+    error: str
+
+
+def _view(row: LetterRow, chrono: str) -> LetterView:
+    return LetterView(row.id, row.item_id, chrono, row.kind, row.channel, row.recipient, row.recipient_email,
+                      row.subject, row.body, row.status, row.pdf_path, row.created_at, row.sent_at, row.sent_by,
+                      row.error)
+
+
+def letters_page(session, status: str | None = None, item_id: int | None = None) -> list[LetterView]:
+    query = select(LetterRow, ItemRow.chrono).join(ItemRow, ItemRow.id == LetterRow.item_id).order_by(LetterRow.id.desc())
+    if status:
+        query = query.where(LetterRow.status == status)
+    if item_id is not None:
+        query = query.where(LetterRow.item_id == item_id)
+    return [_view(row, chrono) for row, chrono in session.execute(query).all()]
+
+
+def letter(session, letter_id: int) -> LetterView | None:
+    found = session.execute(select(LetterRow, ItemRow.chrono).join(ItemRow, ItemRow.id == LetterRow.item_id)
+                            .where(LetterRow.id == letter_id)).first()
+    return _view(*found) if found else None
+
+
+def complete_draft(session, letter_id: int, *, recipient: str, recipient_email: str, subject: str, body: str) -> bool:
+    """Save what the clerk completed on a draft; False when it is no longer a draft (sent meanwhile)."""
+    row = session.get(LetterRow, letter_id)
+    if row is None or row.status not in ("draft", "failed"):
+        return False
+    row.recipient, row.recipient_email = recipient[:500], recipient_email[:320]
+    row.subject, row.body = subject[:1000], body
+    row.channel = "email" if recipient_email else "courrier"
+    session.commit()
+    return True
+
+
+def set_pdf(session, letter_id: int, path: str) -> None:
+    session.get(LetterRow, letter_id).pdf_path = path
+    session.commit()
+
+
+def mark_posted(session, letter_id: int, by: str) -> bool:
+    """A printed letter was posted; False when it was already recorded as sent."""
+    row = session.get(LetterRow, letter_id)
+    if row is None or row.status == "sent":
+        return False
+    row.status, row.sent_at, row.sent_by, row.error = "sent", datetime.now(timezone.utc), by, ""
+    session.commit()
+    return True

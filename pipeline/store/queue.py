@@ -5,7 +5,7 @@ ix_item_order and ix_item_queue follow it). What crosses out is plain data: `Que
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,7 @@ from sqlalchemy import and_, false, func, select, true, tuple_
 from sqlalchemy.orm import Session
 
 from pipeline.status import ItemStatus
-from pipeline.store import search
+from pipeline.store import claims, counts, search
 from pipeline.store.schema import ItemRow
 
 ALL = "tous"
@@ -36,6 +36,7 @@ class QueueView:
     urgent: bool = False
     min_confidence: int | None = None  # percent
     page: int = 1
+    after: str = ""  # keyset cursor: the last row of the page before (see cursor_of)
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,12 @@ class Page:
     total: int
     number: int
     size: int
+    next_after: str = ""  # the cursor of the next page, when there is one
+    capped: bool = False  # more than `total` items match (store/counts.py): the last page is not known
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
+        return max(1, -(-self.total // self.size), self.number + (1 if self.capped else 0))
 
 
 LIST_COLUMNS = tuple(getattr(ItemRow, f.name) for f in fields(QueueEntry) if f.name != "preview") + (
@@ -131,23 +134,78 @@ def list_page(session: Session, where: list, number: int, size: int) -> Page:
 
 
 def _entries(session: Session, where: list, number: int, size: int) -> list[QueueEntry]:
-    rows = session.execute(select(*LIST_COLUMNS).where(*where).order_by(*ORDER)
-                           .offset((number - 1) * size).limit(size)).all()
+    """A page by its number: the offset is walked over the ids alone (an index-only scan of the queue
+    order), then only that page's rows are read, so page 200 costs little more than page 1."""
+    ids = (select(ItemRow.id).where(*where).order_by(*ORDER).offset((number - 1) * size).limit(size)
+           .subquery("page_ids"))
+    rows = session.execute(select(*LIST_COLUMNS).join(ids, ItemRow.id == ids.c.id).order_by(*ORDER)).all()
     return [QueueEntry(*row) for row in rows]
 
 
-def page(session: Session, view: QueueView, how: Searching, size: int) -> Page:
+def _entries_after(session: Session, where: list, after: Position, size: int) -> list[QueueEntry]:
+    """The page that follows `after` in queue order, each slice of the order sought through its index."""
+    nulls_first = session.get_bind().dialect.name == "sqlite"
+    rows: list = []
+    for part in _following(after, nulls_first):
+        if len(rows) >= size:
+            break
+        rows += session.execute(select(*LIST_COLUMNS).where(*where, part).order_by(*ORDER)
+                                .limit(size - len(rows))).all()
+    return [QueueEntry(*row) for row in rows]
+
+
+def cursor_of(entry: QueueEntry) -> str:
+    """Where a page ends, as the address bar carries it: urgent.due-date.id."""
+    return f"{int(entry.urgent)}.{entry.due_date.isoformat() if entry.due_date else '-'}.{entry.id}"
+
+
+def position_of(cursor: str) -> Position | None:
+    """The position a cursor names, or None when it is malformed (the page is then found by number)."""
+    try:
+        urgent, due, item_id = cursor.split(".")
+        return Position(int(item_id), urgent == "1", None if due == "-" else date.fromisoformat(due))
+    except ValueError:
+        return None
+
+
+def page(session: Session, view: QueueView, how: Searching, size: int, counted: "Counted | None" = None) -> Page:
+    """One page of a view: by its cursor when the clerk came with "Suivante", else by its number."""
     where = conditions(view, how)
-    total = session.execute(select(func.count()).select_from(ItemRow).where(*where)).scalar_one()
-    number = min(view.page, max(1, -(-total // size)))
+    tabs, capped = counted or tab_counts(session, view, how)
+    if view.status in tabs:
+        total = tabs[view.status]
+    elif view.status == ALL:
+        total = counts.CAP
+    else:  # the view's matches in all statuses are past the cap: count this tab alone, capped as well
+        found, capped = counts.capped(session, where)
+        total = counts.CAP if capped else sum(found.values())
+    pages = max(1, -(-total // size))
+    number = view.page if capped else min(view.page, pages)
     if view.q and total < FEW_MATCHES:
         where = conditions(view, how, few_matches=True)
-    return Page(_entries(session, where, number, size), total, number, size)
+    after = position_of(view.after) if view.after else None
+    rows = _entries_after(session, where, after, size) if after else _entries(session, where, number, size)
+    more = capped or number < pages
+    return Page(rows, total, number, size, cursor_of(rows[-1]) if rows and more and len(rows) == size else "", capped)
 
 
 def status_counts(session: Session) -> dict[ItemStatus, int]:
-    counts = dict(session.execute(select(ItemRow.status, func.count()).group_by(ItemRow.status)).all())
-    return {status: counts.get(status, 0) for status in ItemStatus}
+    return counts.per_status(session)
+
+
+Counted = tuple[dict, bool]
+
+
+def tab_counts(session: Session, view: QueueView, how: Searching) -> Counted:
+    """Items per status tab and under ALL their total; for a search or filters, the matches in each tab.
+
+    (counts, capped): past counts.CAP matches the tabs are not counted (empty counts, True)."""
+    narrowed = replace(view, status=ALL, page=1, after="")
+    if narrowed == type(view)(status=ALL):
+        found, capped = counts.per_status(session), False
+    else:
+        found, capped = counts.capped(session, conditions(narrowed, how))
+    return ({} if capped else {**found, ALL: sum(found.values())}), capped
 
 
 def _following(position: Position, nulls_first: bool) -> list:
@@ -171,12 +229,19 @@ def _following(position: Position, nulls_first: bool) -> list:
     return slices
 
 
-def next_item_id(session: Session, view: QueueView, how: Searching, current: Position,
-                 exclude: int | None = None) -> int | None:
-    """The next item of this view after `current` (as it was when the clerk saw it), or the first one."""
+def next_item_id(session: Session, view: QueueView, how: Searching, current: Position | None,
+                 exclude: int | None = None, user: str | None = None) -> int | None:
+    """The next item of this view after `current` (as it was when the clerk saw it), or the first one.
+
+    With `user`, items another clerk has open (store/claims.py) are skipped.
+    """
     where = conditions(view, how, few_matches=True)
     if exclude is not None:
         where.append(ItemRow.id != exclude)
+    if user is not None:
+        where.append(claims.free_for(user))
+    if current is None:
+        return session.execute(select(ItemRow.id).where(*where).order_by(*ORDER).limit(1)).scalar()
     nulls_first = session.get_bind().dialect.name == "sqlite"
     for part in [*_following(current, nulls_first), true()]:
         found = session.execute(select(ItemRow.id).where(*where, part).order_by(*ORDER).limit(1)).scalar()
@@ -186,5 +251,9 @@ def next_item_id(session: Session, view: QueueView, how: Searching, current: Pos
 
 
 def remaining(session: Session, view: QueueView, how: Searching) -> int:
-    where = conditions(view, how)
-    return session.execute(select(func.count()).select_from(ItemRow).where(*where)).scalar_one()
+    """Items in this view (counts.CAP when there are more)."""
+    tabs, _ = tab_counts(session, view, how)
+    if view.status in tabs:
+        return tabs[view.status]
+    found, capped = counts.capped(session, conditions(view, how))
+    return counts.CAP if capped else sum(found.values())

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from pipeline.status import SETTLED, ItemStatus
 from pipeline.store.queue import QueueView, Searching, conditions
-from pipeline.store.schema import ItemFileRow, ItemRow, ReviewEventRow
+from pipeline.store.schema import ItemFileRow, ItemRow, ReviewBatchRow, ReviewEventRow
 
 TRACKED = ("status", "competence", "commune", "urgent", "destination", "destination_kind", "due_date")
 BULK_LIMIT = 1000
@@ -214,30 +214,53 @@ def set_handled(session: Session, item_id: int, version: int, user: str, handled
     return row.chrono
 
 
-def bulk_confirm(session: Session, view: QueueView, how: Searching, threshold: float, user: str) -> tuple[int, int]:
-    """Confirm the items to review of a view (whatever its status tab) whose confidence reaches the threshold.
+@dataclass(frozen=True)
+class BulkCandidate:
+    """An item a bulk confirmation would confirm, as its dialog lists it."""
 
-    Returns (confirmed, left over the per-click limit). Each row is updated only if it is still
-    to review, so an item another clerk just corrected is left alone.
+    id: int
+    chrono: str
+    subject: str
+    competence: str | None
+    confidence: float
+
+
+def bulk_candidates(session: Session, view: QueueView, how: Searching, threshold: float) -> tuple[list[BulkCandidate], int]:
+    """The items to review of a view (whatever its status tab) whose confidence reaches the threshold.
+
+    Returns (the first BULK_LIMIT of them, how many more there are).
     """
     where = conditions(view, how)
-    candidates = select(ItemRow.id).where(*where, ItemRow.status == ItemStatus.TO_REVIEW,
-                                          ItemRow.confidence >= threshold)
-    ids = list(session.execute(candidates.order_by(ItemRow.id).limit(BULK_LIMIT + 1)).scalars())
-    left = max(0, len(ids) - BULK_LIMIT)
-    ids = ids[:BULK_LIMIT]
+    rows = session.execute(select(ItemRow.id, ItemRow.chrono, ItemRow.subject, ItemRow.competence, ItemRow.confidence)
+                           .where(*where, ItemRow.status == ItemStatus.TO_REVIEW, ItemRow.confidence >= threshold)
+                           .order_by(ItemRow.id).limit(BULK_LIMIT + 1)).all()
+    return [BulkCandidate(*row) for row in rows[:BULK_LIMIT]], max(0, len(rows) - BULK_LIMIT)
+
+
+def bulk_confirm(session: Session, ids: list[int], threshold: float, user: str) -> tuple[int, int | None]:
+    """Confirm these items (the ones the clerk was shown), each only if still to review above the threshold.
+
+    Returns (confirmed, the batch's number for undo). An item another clerk just corrected is left alone.
+    """
+    ids = sorted(set(ids))[:BULK_LIMIT]
     table = ItemRow.__table__
     done = []
     for start in range(0, len(ids), 200):
         chunk = ids[start:start + 200]
-        done += session.execute(update(table).where(table.c.id.in_(chunk), table.c.status == ItemStatus.TO_REVIEW)
+        done += session.execute(update(table).where(table.c.id.in_(chunk), table.c.status == ItemStatus.TO_REVIEW,
+                                                    table.c.confidence >= threshold)
                                 .values(status=ItemStatus.CONFIRMED, version=table.c.version + 1)
                                 .returning(table.c.id)).scalars().all()
+    if not done:
+        session.rollback()
+        return 0, None
     at = now()
-    if done:
-        session.execute(ReviewEventRow.__table__.insert(), [
-            {"item_id": item_id, "user": user, "at": at, "action": "bulk_confirm",
-             "before": {"status": ItemStatus.TO_REVIEW.value}, "after": {"status": ItemStatus.CONFIRMED.value},
-             "comment": f"confiance ≥ {threshold * 100:.0f} %"} for item_id in done])
+    batch = ReviewBatchRow(user=user, at=at, action="bulk_confirm", item_ids=sorted(done))
+    session.add(batch)
+    session.flush()
+    session.execute(ReviewEventRow.__table__.insert(), [
+        {"item_id": item_id, "user": user, "at": at, "action": "bulk_confirm",
+         "before": {"status": ItemStatus.TO_REVIEW.value}, "after": {"status": ItemStatus.CONFIRMED.value},
+         "comment": f"confiance ≥ {threshold * 100:.0f} % (lot n° {batch.id})"} for item_id in done])
     session.commit()
-    return len(done), left
+    return len(done), batch.id

@@ -7,11 +7,35 @@ from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, Foreig
                         UniqueConstraint)
 from sqlalchemy import event
 from sqlalchemy import text as sql_text
+from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
     pass
+
+
+class UtcDateTime(TypeDecorator):
+    """An instant, stored in UTC and always read back aware (UTC) on both backends.
+
+    SQLite keeps no offset: without this, its values came back naive and pages showed them one or
+    two hours early (the web page and the CLI convert aware values to Europe/Paris). A naive value
+    given to the database is taken as UTC, as everywhere in this code.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if not isinstance(value, datetime):
+            return value
+        value = (value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value).astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 @event.listens_for(Base, "before_insert", propagate=True)
@@ -44,8 +68,8 @@ class ItemRow(Base):
     sender: Mapped[str] = mapped_column(String(500), default="")
     sender_email: Mapped[str] = mapped_column(String(320), default="")
     subject: Mapped[str] = mapped_column(String(1000), default="")
-    received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     text: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), index=True)  # routed, to_review, confirmed, corrected, ...
     competence: Mapped[str | None] = mapped_column(String(40), index=True)
@@ -62,7 +86,18 @@ class ItemRow(Base):
     model_version: Mapped[str | None] = mapped_column(String(40))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic locking for concurrent reviews
-    purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # personal data removed
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # personal data removed
+    # Registration (migration 0008_registration): what a clerk registers from the letter itself;
+    # the sender's name and the subject are `sender` and `subject` above.
+    sender_address: Mapped[str] = mapped_column(String(500), default="")  # street lines, one per line
+    sender_postcode: Mapped[str] = mapped_column(String(10), default="", index=True)
+    sender_town: Mapped[str] = mapped_column(String(200), default="")
+    sender_phone: Mapped[str] = mapped_column(String(40), default="")
+    sender_reference: Mapped[str] = mapped_column(String(200), default="")  # "V/Réf", a dossier number
+    letter_date: Mapped[date | None] = mapped_column(Date)
+    thread_ids: Mapped[str] = mapped_column(String(4000), default="")  # In-Reply-To and References, spaced
+    followup_of: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="SET NULL"), index=True)
+    followup_reason: Mapped[str] = mapped_column(String(300), default="")
 
     files: Mapped[list["ItemFileRow"]] = relationship(back_populates="item", cascade="all, delete-orphan")
     predictions: Mapped[list["PredictionRow"]] = relationship(back_populates="item", cascade="all, delete-orphan")
@@ -120,7 +155,7 @@ class ItemSourceRow(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
     source: Mapped[str] = mapped_column(String(200))
     ref: Mapped[str] = mapped_column(String(1000))
-    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sha256: Mapped[str | None] = mapped_column(String(64))  # this copy's bytes, in the file store
 
     item: Mapped[ItemRow] = relationship(back_populates="sources")
@@ -134,7 +169,7 @@ class ReviewEventRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
     user: Mapped[str] = mapped_column(String(100))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     action: Mapped[str] = mapped_column(String(40))
     before: Mapped[dict] = mapped_column(JSON, default=dict)
     after: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -152,23 +187,23 @@ class QuarantineRow(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(String(2000))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)  # open, retried, discarded
     resolved_by: Mapped[str | None] = mapped_column(String(100))  # who retried or discarded it
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     item_id: Mapped[int | None] = mapped_column(Integer)  # the item a successful retry stored
     reason_slug: Mapped[str] = mapped_column(String(40), default="unreadable", index=True)  # ItemError.slug
     note: Mapped[str] = mapped_column(String(1000), default="")  # why an admin discarded it
     retry_requested_by: Mapped[str | None] = mapped_column(String(100))  # retries run in the next `triage run`
-    retry_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retry_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class RunRow(Base):
     __tablename__ = "run"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     status: Mapped[str] = mapped_column(String(20), default="running")  # running, ok, partial, failed
     host: Mapped[str] = mapped_column(String(200), default="")
     counts: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -194,7 +229,7 @@ class MailboxStateRow(Base):
     folder: Mapped[str] = mapped_column(String(500))
     uidvalidity: Mapped[int] = mapped_column(BigInteger)
     last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class ModelVersionRow(Base):
@@ -205,7 +240,7 @@ class ModelVersionRow(Base):
     digest: Mapped[str] = mapped_column(String(64))
     metrics: Mapped[dict] = mapped_column(JSON, default=dict)
     active: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class AppUserRow(Base):
@@ -216,7 +251,7 @@ class AppUserRow(Base):
     role: Mapped[str] = mapped_column(String(20))  # agent, admin
     password_hash: Mapped[str] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class LetterRow(Base):
@@ -235,8 +270,8 @@ class LetterRow(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     pdf_path: Mapped[str] = mapped_column(String(1000), default="")
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)  # draft, sent, failed, cancelled
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     sent_by: Mapped[str] = mapped_column(String(100), default="")
     error: Mapped[str] = mapped_column(String(1000), default="")
 
@@ -253,8 +288,8 @@ class TrainingExampleRow(Base):
     text: Mapped[str] = mapped_column(Text)
     competence: Mapped[str] = mapped_column(String(40))
     commune: Mapped[str | None] = mapped_column(String(10))
-    received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class WebSessionRow(Base):
@@ -265,7 +300,7 @@ class WebSessionRow(Base):
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie's token
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class LoginFailureRow(Base):
@@ -278,3 +313,80 @@ class LoginFailureRow(Base):
     username: Mapped[str] = mapped_column(String(200))  # as normalised by the login (strip, casefold)
     client: Mapped[str] = mapped_column(String(100))  # the client's address
     at: Mapped[float] = mapped_column(Float, index=True)  # Unix time: compared the same on both backends
+
+
+# --- Review desk (migration 0009_review_desk): claims on items, bulk actions that can be undone ---
+
+class ItemClaimRow(Base):
+    """A clerk has this item open: the others' "next" skips it until the claim expires or is released."""
+
+    __tablename__ = "item_claim"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), primary_key=True,
+                                         autoincrement=False)
+    user: Mapped[str] = mapped_column(String(100))
+    claimed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class ReviewBatchRow(Base):
+    """One bulk action (its events carry `batch_id`), so that it can be undone as a whole."""
+
+    __tablename__ = "review_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    action: Mapped[str] = mapped_column(String(40))
+    item_ids: Mapped[list] = mapped_column(JSON, default=list)
+    undone_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    undone_by: Mapped[str | None] = mapped_column(String(100))
+
+
+# --- Knowledge base: who does what (issue 14, migration 0011_knowledge) ---
+
+class KnowledgeVersionRow(Base):
+    """One version of the "who does what" book, whole (it is small): the latest is the current one;
+    the older ones are the history an admin reads and may restore."""
+
+    __tablename__ = "knowledge_version"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    author: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    content: Mapped[dict] = mapped_column(JSON)
+
+
+# --- scale (migration 0010_scale): a tab's pages in queue order, and the date + confidence filter,
+# at a million items
+Index("ix_item_status_order", ItemRow.status, ItemRow.urgent.desc(), ItemRow.due_date, ItemRow.id)
+Index("ix_item_received_confidence", ItemRow.received_at, ItemRow.confidence)
+
+
+# --- scale: archive imports (`triage import`, migration 0010_scale), one row per file once its
+# outcome is committed, so an import killed at any point resumes where it stopped
+class ArchiveFileRow(Base):
+    __tablename__ = "archive_file"
+    __table_args__ = (UniqueConstraint("archive", "path"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    archive: Mapped[str] = mapped_column(String(1000))  # the imported folder, absolute
+    path: Mapped[str] = mapped_column(String(1000))  # relative to it
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))  # stored, duplicate, quarantined
+    chrono: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    competence: Mapped[str | None] = mapped_column(String(40))  # its label, when the archive had one
+    done_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+# --- scale: items per status as deltas inserted by triggers (migration 0010_scale), summed by
+# pipeline/store/counts.py for the queue's tabs; never written by the application itself
+class ItemCountRow(Base):
+    __tablename__ = "item_count"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    n: Mapped[int] = mapped_column(BigInteger)

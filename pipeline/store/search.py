@@ -1,8 +1,12 @@
-"""Full-text search over subject, sender and text: FTS5 on SQLite, a French tsvector on PostgreSQL.
+"""Search by registration number, or full text over subject, sender and text: FTS5 on SQLite, a
+French tsvector on PostgreSQL.
 
-Both match every word of the query as a prefix, accents aside on SQLite ("besancon" finds
-"Besançon"); PostgreSQL also stems French words ("fuites" finds "fuite"). A database whose
-search index is missing (created without the migrations) falls back to a slower LIKE scan.
+A query that looks like a chrono number ("A-2026-000013", any case) also finds that item through
+the unique index. Both engines match every word of the query as a prefix, accents aside
+("besancon" finds "Besançon": FTS5's remove_diacritics, and migration 0010_scale's
+triage_unaccent() on both sides of PostgreSQL's match); PostgreSQL also stems French words
+("fuites" finds "fuite"). A database whose search index is missing (created without the
+migrations) falls back to a slower LIKE scan.
 """
 from __future__ import annotations
 
@@ -34,7 +38,8 @@ def search_mode(database) -> str:
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
             found = connection.execute(text("SELECT 1 FROM pg_indexes WHERE indexname = 'ix_item_fulltext'")).first()
-        return "postgresql" if found else "like"
+            folds = connection.execute(text("SELECT to_regprocedure('triage_unaccent(text)')")).scalar()
+        return ("postgresql" if folds else "postgresql-plain") if found else "like"
     if engine.dialect.name == "sqlite":
         with engine.connect() as connection:
             names = {r[0] for r in connection.execute(text(
@@ -68,14 +73,33 @@ def condition(mode: str, query: str, materialize: bool = False) -> ColumnElement
     words = terms(query)
     if not words:
         return None
+    matched = _text_condition(mode, words, materialize)
+    chrono = chrono_asked(query)
+    return or_(ItemRow.chrono == chrono, matched) if chrono else matched
+
+
+CHRONO_LIKE = re.compile(r"^[\w/.-]*\d[\w/.-]*[-/.][\w/.-]*$")
+
+
+def chrono_asked(query: str) -> str | None:
+    """The registration number a query may be (one token holding a digit and a separator), upper-cased."""
+    token = query.strip()
+    return token.upper() if CHRONO_LIKE.match(token) and len(token) <= 40 else None
+
+
+def _text_condition(mode: str, words: list[str], materialize: bool) -> ColumnElement[bool]:
     if mode == "fts5":
         expression = " ".join(f'"{word}"*' for word in words)
         matching = select(literal_column("rowid")).select_from(text("item_fts")).where(
             text("item_fts MATCH :expression").bindparams(expression=expression))
         return ItemRow.id.in_(matching)
-    if mode == "postgresql":
+    if mode in ("postgresql", "postgresql-plain"):
         tsquery = " & ".join(f"{word}:*" for word in words)
-        matches = literal_column(PG_DOCUMENT).op("@@")(func.to_tsquery("french", tsquery))
+        if mode == "postgresql":  # folded like the document (migration 0010_scale) before stemming
+            query = func.to_tsquery(literal_column("'french'::regconfig"), func.triage_unaccent(tsquery))
+        else:
+            query = func.to_tsquery("french", tsquery)
+        matches = literal_column(PG_DOCUMENT).op("@@")(query)
         if not materialize:
             return matches
         found = select(ItemRow.id).where(matches).cte("fulltext_matches").prefix_with("MATERIALIZED")

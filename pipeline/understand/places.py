@@ -30,16 +30,29 @@ STREET_BEFORE = re.compile(r"(\b(rue|route|avenue|av|chemin|impasse|allee|place|
 POSTCODE_TOWN = re.compile(r"(?<![\d,.])\b(\d{2}) ?(\d{3})\b[ ,]*(?!euros?\b)([A-ZÀ-Ýa-zà-ÿ][A-Za-zÀ-ÿ'’\- ]{1,40})")
 PERMIT = re.compile(r"\b(PC|DP|CU|PA|PD|AT)\s*0?25\s*(\d{3})\b")
 RESIDENCE_BEFORE = re.compile(r"\b(habite|habitons|habitant|habitante|habitants|domicilie|domiciliee|reside|residant|"
-                              r"residante|demeurant|vis|vivons|suis|sommes|originaire)( (a|au|aux|en|sur|de|d))? ?$")
+                              r"residante|demeurant|vis|vivons|suis|sommes|(dem|emm)enage|(dem|emm)enages|"
+                              r"(dem|emm)enagee|(dem|emm)enagees|installe|installes|installee|installees|"
+                              r"nouvelle adresse|desormais)( (a|au|aux|en|sur|de|d))? ?$")
+# "quand nous habitions à Besançon", "mon ancienne adresse à Thise": where the sender no longer is.
+FORMER_BEFORE = re.compile(r"\b(habitions|habitiez|habitais|habitait|habite|vivions|vivais|vivait|vecu|etions|etais|"
+                           r"residions|residais|anciennement|ancien domicile|ancienne adresse|ancien logement|"
+                           r"originaire|ne|nee|nes|nees|quitte|quittant|venant|venons|provenance)"
+                           r"( (a|au|aux|en|sur|de|d|du))? ?$")
+FORMER_CONTEXT = re.compile(r"\b(quand|lorsque|lorsqu|avant|autrefois|auparavant|jadis|ancien|ancienne|"
+                            r"avons habite|ai habite|avons vecu|ai vecu|avons reside|ai reside|demenage de|"
+                            r"demenage depuis|quitte|venons de)\b[^.;\n]{0,40}$")
 ADDRESS_BEFORE = re.compile(r"\b(rue|avenue|chemin|impasse|allee|place|boulevard|route|quai|faubourg|lotissement|"
                             r"residence)\b[^,;.]{2,40}?\b(a|au)$")
+CEDEX = re.compile(r"\bcedex( ?\d+)?\b")
 BARE_POSTCODE = re.compile(r"(?<![\d ])\b(\d{5})\b(?![ \d])")
 # "vers Besançon", "je travaille à Besançon": a destination, not where the request is.
 DESTINATION_BEFORE = re.compile(r"\b(vers|jusqu a|direction( de)?|aller a|aller sur|descendre a|descends a|monter a|"
+                                r"sejour a|de passage a|en visite a|en vacances a|en deplacement a|"
                                 r"travaill\w* (a|sur)|rendre a|pour aller a|(pres|proche|non loin|a cote) d[e ]?|"
                                 r"kilometres d[e ]?|km d[e ]?)$")
 # "le même code postal que Pelousey", "ma voisine de Thise": a comparison, not a location.
-COMPARISON = re.compile(r"(code postal|meme que|le meme|la meme|comme a|comme pour)")
+COMPARISON = re.compile(r"(code postal|meme que|le meme|la meme|comme a|comme pour|contrairement a|"
+                        r"a la difference d|alors qu a|par rapport a|comme chez|comme c est le cas a|mieux qu a)")
 RELATIVE_BEFORE = re.compile(r"\b(voisin|voisine|fille|fils|soeur|frere|mere|pere|cousin|cousine|ami|amie|collegue)s?"
                              r"( (de|d)| qui (habite|vit|est)( (a|au|en|sur))?)$")
 OUTSIDE_AFTER = re.compile(r"^ ?\( ?(haute saone|jura|cote d or|territoire de belfort|70|39|21|90|71|68)\b")
@@ -91,8 +104,8 @@ def _postcode_towns(text, gazetteer: Gazetteer, zone_at):
     for match in POSTCODE_TOWN.finditer(text):
         postcode = match.group(1) + match.group(2)
         town_raw = match.group(3).split("\n")[0]
-        town = " ".join(fold(town_raw).split())
-        if not town or "cedex" in town:
+        town = " ".join(CEDEX.sub(" ", fold(town_raw)).split())  # "25030 Besançon Cedex 3" is Besançon
+        if not town:
             continue
         commune, name, length = _town_for_postcode(postcode, town, gazetteer)
         if commune is None:
@@ -162,7 +175,9 @@ def _named(text, gazetteer: Gazetteer, zone_at):
             continue
         commune = HORS if OUTSIDE_AFTER.match(folded[end:end + 30]) else entry.commune
         zone = zone_at(start)
-        if zone in LOCATION_ZONES and RESIDENCE_BEFORE.search(before):
+        if zone in LOCATION_ZONES and _former(before, folded[max(0, start - 80):start]):
+            zone = "mention"  # "quand nous habitions à Besançon": a former home, counted nowhere
+        elif zone in LOCATION_ZONES and RESIDENCE_BEFORE.search(before):
             zone = "sender"  # "j'habite à Thise": where the sender lives, not what the letter is about
         sentence = re.split(r"[.!?\n]", folded[max(0, start - 120):start])[-1] + folded[start:end + 60].split(".")[0]
         if zone in LOCATION_ZONES and (DESTINATION_BEFORE.search(before) or RELATIVE_BEFORE.search(before)
@@ -171,6 +186,14 @@ def _named(text, gazetteer: Gazetteer, zone_at):
         kind = "address" if entry.kind == "commune_name" and ADDRESS_BEFORE.search(before) else entry.kind
         weight = KIND_WEIGHT[kind] * (0.5 if commune == BESANCON and kind == "commune_name" else 1)
         yield start, end, Place(commune, entry.name, original, kind, zone, weight)
+
+
+def _former(before: str, context: str) -> bool:
+    """A place named as the sender's former home: past tense or "ancien", not their present address."""
+    if FORMER_BEFORE.search(before) and not re.search(r"\b(j habite|nous habitons|je vis|nous vivons)\b[^.]{0,20}$",
+                                                     before):
+        return not before.endswith(("habite a", "habite au", "habite en")) or bool(FORMER_CONTEXT.search(context))
+    return False
 
 
 def _fuzzy(text, gazetteer: Gazetteer, zone_at, taken):

@@ -17,7 +17,8 @@ CLOSING = re.compile(r"(cordialement|salutations|veuillez agreer|je vous prie d 
                      r"dans l attente de votre|en vous remerciant)")
 RECIPIENT_START = re.compile(r"(grand besancon metropole|monsieur le president|madame la presidente|"
                              r"a l attention d|service accueil|service courrier|direction d|^\s*gbm\s*$)")
-ALWAYS_RECIPIENT = re.compile(r"(gabriel plancon|cedex|\bla city\b|\bcs \d{3,})")
+# 25043 Besançon CEDEX is the métropole's own; other CEDEX codes are senders' (a firm, a hospital).
+ALWAYS_RECIPIENT = re.compile(r"(gabriel plancon|\b25 ?043\b|\bla city\b|\bcs \d{3,})")
 POSTCODE = re.compile(r"\b\d{2} ?\d{3}\b")
 DATE_LINE = re.compile(r"^\s*([a-z][a-z ]+?)\s*,?\s+le\s+(\d|1er|premier|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)")
 FORWARD = re.compile(r"(message transfere|forwarded message|message d origine|original message)")

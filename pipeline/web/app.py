@@ -135,9 +135,12 @@ def create_app(settings: Settings, *, database=None, secret_key: str | None = No
                       else "Cette page n'existe pas ou l'élément a été supprimé.")
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    from pipeline.web.routes import admin, debrief, items, login, quarantine, queue, services, users
-    for module in (login, queue, items, services, debrief, admin, quarantine, users):
+    from pipeline.web.routes import (admin, debrief, items, letters, login, pickers, quarantine, queue, registration,
+                                     services, users)
+    for module in (login, queue, items, registration, pickers, services, debrief, letters, admin, quarantine, users):
         app.include_router(module.router)
+    from pipeline.web.routes import knowledge as knowledge_routes
+    app.include_router(knowledge_routes.router)
 
     @app.get("/", include_in_schema=False)
     def home():

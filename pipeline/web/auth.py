@@ -74,8 +74,9 @@ def flash(request: Request, message: str, kind: str = "ok") -> None:
     request.session["flash"] = [*request.session.get("flash", []), [kind, message]]  # assigned: marks it changed
 
 
-def pop_flashes(request: Request) -> list[tuple[str, str]]:
-    return [tuple(m) for m in request.session.pop("flash", [])]
+def pop_flashes(request: Request) -> list[tuple[str, str, str]]:
+    """(kind, message, undo URL or "") of each message waiting for this page."""
+    return [(m[0], m[1], m[2] if len(m) > 2 else "") for m in request.session.pop("flash", [])]
 
 
 async def verify_csrf(request: Request) -> None:

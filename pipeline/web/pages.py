@@ -1,7 +1,7 @@
 """Rendering pages: the Jinja2 environment, French formatting filters, and the common context."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from fastapi import Request
@@ -12,6 +12,7 @@ from pipeline.status import label as status_label
 from pipeline.web.auth import csrf_token, pop_flashes
 from pipeline.web.queue import CHANNELS, STATUS_TABS, display_subject
 from pipeline.web.review import ACTIONS
+from pipeline.web.wording import clerk_reason
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 ROLES = {"agent": "Agent", "admin": "Administrateur"}
@@ -19,8 +20,11 @@ MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "s
 
 
 def _local(value: datetime) -> datetime:
+    """The clerks' wall time; a naive value is UTC (what the store keeps)."""
     zone = templates.env.globals.get("zone")
-    return value.astimezone(zone) if zone and value.tzinfo else value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(zone) if zone else value
 
 
 def when(value: datetime | None, seconds: bool = False) -> str:
@@ -97,5 +101,7 @@ def render(request: Request, name: str, status_code: int = 200, **context):
         commune_name=reference.commune_name, field_label=FIELDS,
         change_value=lambda key, value: change_value(reference, key, value),
         competence_label=lambda code: reference.competence_by_code[code].label
-        if code in reference.competence_by_code else (code or "—"))
+        if code in reference.competence_by_code else (code or "—"),
+        clerk_reason=lambda reason: clerk_reason(reason, lambda code: reference.competence_by_code[code].label
+                                                 if code in reference.competence_by_code else code))
     return templates.TemplateResponse(request, name, context, status_code=status_code)

@@ -18,7 +18,7 @@ STATUS_TABS = (ItemStatus.TO_REVIEW, ItemStatus.ROUTED, ItemStatus.CONFIRMED, It
                ItemStatus.HANDLED)
 CHANNELS = {"email": "Courriel", "courrier": "Courrier papier"}
 SUBJECT_LINE = re.compile(r"^\s*(?:objet|obj\.?|concerne)\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
-__all__ = ["ALL", "NO_COMMUNE", "STATUS_TABS", "CHANNELS", "Filters", "display_subject"]
+__all__ = ["ALL", "NO_COMMUNE", "STATUS_TABS", "CHANNELS", "Filters", "default_status", "display_subject"]
 
 
 def display_subject(subject: str | None, text: str | None) -> str:
@@ -32,30 +32,39 @@ def display_subject(subject: str | None, text: str | None) -> str:
     return first[:120] or "(sans objet)"
 
 
+def default_status(q: str) -> str:
+    """The tab a view opens on: "à vérifier", but every status for a search (a citizen calling with
+    a chrono number, a name: the clerk does not know where the letter stands)."""
+    return ALL if q else ItemStatus.TO_REVIEW
+
+
 class Filters(QueueView):
     """A view of the queue as the address bar spells it."""
 
     @classmethod
     def from_params(cls, params) -> "Filters":
         """Read the query string leniently: a malformed value is ignored, never an error page."""
-        status = params.get("statut", ItemStatus.TO_REVIEW)
+        q = params.get("q", "")[:200].strip()
+        status = params.get("statut") or default_status(q)
         return cls(status=ItemStatus(status) if status in STATUS_TABS else ALL if status == ALL
-                   else ItemStatus.TO_REVIEW,
+                   else default_status(q),
                    competence=params.get("competence", "")[:40], commune=params.get("commune", "")[:10],
                    channel=params.get("canal", "") if params.get("canal", "") in CHANNELS else "",
                    date_from=_date(params.get("du")), date_to=_date(params.get("au")),
-                   q=params.get("q", "")[:200].strip(), urgent=params.get("urgent") == "1",
-                   min_confidence=_int(params.get("confiance_min"), 0, 100), page=_int(params.get("page"), 1) or 1)
+                   q=q, urgent=params.get("urgent") == "1",
+                   min_confidence=_int(params.get("confiance_min"), 0, 100), page=_int(params.get("page"), 1) or 1,
+                   after=params.get("apres", "")[:40])
 
     def params(self, **changes) -> dict[str, str]:
-        current = replace(self, **changes)
-        out = {"statut": current.status if current.status != ItemStatus.TO_REVIEW else "",
+        """The query string of this view with `changes`; the page cursor only when given (the "next" link)."""
+        current = replace(self, **{"after": "", **changes})
+        out = {"statut": current.status if current.status != default_status(current.q) else "",
                "competence": current.competence, "commune": current.commune, "canal": current.channel,
                "du": current.date_from.isoformat() if current.date_from else "",
                "au": current.date_to.isoformat() if current.date_to else "", "q": current.q,
                "urgent": "1" if current.urgent else "",
                "confiance_min": str(current.min_confidence) if current.min_confidence is not None else "",
-               "page": str(current.page) if current.page > 1 else ""}
+               "page": str(current.page) if current.page > 1 else "", "apres": current.after}
         return {k: str(v) for k, v in out.items() if v}
 
     def query_string(self, **changes) -> str:

@@ -19,7 +19,7 @@ from pipeline.store.review import ReviewedItem
 
 ACTIONS = {"confirm": "Confirmation", "correct": "Correction", "update": "Modification",
            "bulk_confirm": "Confirmation en lot", "handled": "Marqué traité", "reopen": "Rouvert",
-           "comment": "Commentaire"}
+           "comment": "Commentaire", "undo": "Annulation"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class Decision:
     commune: str | None  # INSEE, HORS or None
     urgent: bool
     comment: str = ""
+    administration: str = ""  # for a request another administration handles: which one (empty: as routed)
+    due_date: date | None = None  # set by the clerk (None: as routed)
 
 
 def destination(competence: str, commune: str | None, text: str, ctx: Context) -> tuple[str, str]:
@@ -55,6 +57,8 @@ def validate(decision: Decision, ctx: Context) -> None:
         raise store.Refused("compétence inconnue")
     if decision.commune not in (None, HORS) and decision.commune not in ctx.reference.commune_by_insee:
         raise store.Refused("commune inconnue")
+    if decision.administration and decision.administration not in {name for name, _ in ctx.table.administrations}:
+        raise store.Refused("administration inconnue : choisissez-la dans la liste")
 
 
 def decide(item: ReviewedItem, decision: Decision, ctx: Context) -> tuple[str, dict]:
@@ -68,6 +72,9 @@ def decide(item: ReviewedItem, decision: Decision, ctx: Context) -> tuple[str, d
         changes["destination_kind"], changes["destination"] = destination(decision.competence, decision.commune,
                                                                           item.text, ctx)
         changes["due_date"] = due_date(item, decision.competence, decision.urgent, ctx)
+    _clerk_choices(item, decision, changes, ctx)
+    reroute = reroute or any(changes.get(key) != getattr(item, key) for key in ("destination", "due_date")
+                             if key in changes)
     if corrected:
         action, changes["status"] = "correct", ItemStatus.CORRECTED
     elif item.status in (ItemStatus.TO_REVIEW, ItemStatus.ROUTED):
@@ -75,14 +82,30 @@ def decide(item: ReviewedItem, decision: Decision, ctx: Context) -> tuple[str, d
     else:
         action = "update" if reroute else "comment"
     if action == "comment" and not decision.comment:
-        action = "confirm"  # confirming again what was already confirmed: still worth a trace
+        # Enter on an item a colleague already settled (typically right after a conflict): nothing to
+        # confirm again, and nothing is recorded under this clerk's name.
+        action = "none"
     return action, changes
 
 
+def _clerk_choices(item: ReviewedItem, decision: Decision, changes: dict, ctx: Context) -> None:
+    """The administration and the due date the clerk set by hand win over the routing's."""
+    handled_by = ctx.reference.competence(decision.competence).handled_by
+    if decision.administration and handled_by == "autre":
+        changes["destination_kind"] = "autre"
+        changes["destination"] = ctx.table.services.get(decision.competence, "{administration}").format(
+            administration=decision.administration)
+    if decision.due_date and decision.due_date != item.due_date:
+        changes["due_date"] = decision.due_date
+
+
 def review(session, item_id: int, version: int, decision: Decision, user: str, ctx: Context) -> str:
-    """Confirm or correct an item; returns the action recorded (confirm, correct or update)."""
+    """Confirm or correct an item; returns the action recorded (confirm, correct, update, comment), or
+    "none" when the item was already settled and nothing changes."""
     validate(decision, ctx)
     item = store.current(session, item_id, version)
     action, changes = decide(item, decision, ctx)
+    if action == "none":
+        return action
     store.record_review(session, item_id, version, changes, action, user, decision.comment)
     return action

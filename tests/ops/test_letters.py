@@ -48,7 +48,7 @@ def test_acknowledgement_states_dates_service_and_appeal_routes(tmp_path, model_
     drafted = draft_letters(settings, database, since=date(2026, 11, 1), today=date(2026, 11, 24))
     pdf = next(l for l in drafted if l.chrono == "A-2026-000104")
     text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(pdf.path).pages)
-    assert "Objet : accusé de réception de votre demande du lundi 23 novembre 2026" in text
+    assert "Objet : accusé de réception de votre courrier du lundi 23 novembre 2026" in text  # no letter date: received
     assert "Service voirie" in text  # the service in charge
     assert "samedi 23 janvier 2027" in text and "réputée rejetée" in text  # received + 2 months, L231-4
     assert "tribunal administratif de Besançon" in text and "Télérecours" in text

@@ -37,9 +37,10 @@ def test_clerk_confirms_with_enter_then_corrects_competence_and_commune_with_key
     assert _row(site, leak).status == "confirmed"
     assert [(e.user, e.action) for e in _events(site, leak)] == [("agent", "confirm")]
 
-    page.keyboard.press("2")  # second suggestion (voirie)
+    page.keyboard.press("4")  # Voirie's key, the same on every item
     page.keyboard.press("c")
     page.keyboard.type("thise")
+    page.wait_for_selector("#commune-list li[data-value='25560']")
     page.keyboard.press("Enter")  # picks the commune from the search list
     page.keyboard.press("u")
     page.keyboard.press("m")
@@ -143,7 +144,7 @@ def test_hostile_email_renders_inert(site, live_server, page, evil_server):
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     browser_login(page, live_server, "agent")
-    assert "<script>alert('objet')</script> Dépôt sauvage" in page.locator("table.queue").inner_text()
+    assert "<script>alert('objet')</script> Dépôt sauvage" in page.locator("#queue").inner_text()
     page.goto(f"{live_server}/elements/{hostile}")
     frame_element = page.wait_for_selector("iframe.email-frame")
     frame = frame_element.content_frame()

@@ -53,9 +53,11 @@ def test_clerks_read_the_morning_debrief_on_the_page(site, client):
     assert 'href="/debrief"' in client.get("/file").text
     response = client.get("/debrief?jour=2026-11-23")
     assert response.status_code == 200
-    assert "Débrief" in response.text and "lundi 23 novembre 2026" in response.text
-    assert "data:image/png;base64," in response.text  # charts embedded, nothing fetched
-    assert "default-src 'none'" in response.headers["content-security-policy"]
+    assert "Débrief du lundi 23 novembre 2026" in response.text
+    assert 'aria-current="page">Débrief du matin' in response.text  # inside the app, with its menu
+    printable = client.get("/debrief/rapport?jour=2026-11-23")
+    assert "data:image/png;base64," in printable.text or "Aucun courrier reçu" in printable.text
+    assert "default-src 'none'" in printable.headers["content-security-policy"]
     assert client.get("/debrief?jour=hier").status_code == 400
 
 

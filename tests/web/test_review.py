@@ -91,9 +91,13 @@ def test_confirming_without_change_is_a_confirmation(site, client):
 
 def test_bulk_confirm_only_touches_items_to_review_above_the_threshold(site, client):
     login(client, "agent")
-    token = csrf_of(client.get("/file").text)
-    response = client.post("/file/confirmer-en-lot", data={"csrf_token": token, "seuil": "50", "retour": ""})
-    assert "1 élément(s) confirmé(s) en lot" in response.text
+    dialog = client.get("/file/confirmer-en-lot", params={"seuil": "50", "retour": ""}).text
+    assert "Confirmer en lot : 1 élément" in dialog and "Fuite d&#39;eau devant chez moi" in dialog
+    ids = re.findall(r'name="element" value="(\d+)"', dialog)
+    assert ids == [str(site.items[0])]
+    response = client.post("/file/confirmer-en-lot", data={"csrf_token": csrf_of(dialog), "seuil": "50",
+                                                           "retour": "", "element": ids})
+    assert "1 élément confirmé en lot" in response.text
     with site.sessions() as session:
         statuses = {row.id: row.status for row in session.execute(select(ItemRow)).scalars()}
     assert statuses[site.items[0]] == "confirmed"  # 52 %

@@ -1,32 +1,68 @@
-"""The morning debrief on the page: the same report as `triage report`, for any signed-in clerk."""
+"""The stand-up page: the agenda of the morning meeting, inside the app (menu, links to items, date picker).
+
+The first screen answers "what came in, what waits where, who is on it, how are we trending";
+the details follow below. `/debrief/rapport` keeps the self-contained report of `triage report`
+(printable, the same as the email).
+"""
 from __future__ import annotations
 
 import base64
-from datetime import date
+from datetime import date, datetime
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from pipeline.report import render, yesterday
+from pipeline.report import long_date, render as render_report, yesterday
 from pipeline.report.charts import draw_all
-from pipeline.report.data import collect
+from pipeline.report.data import collect as collect_report
+from pipeline.report.sparklines import bars
+from pipeline.store import standup
 from pipeline.web.auth import CurrentUser, current_user, db
+from pipeline.web.pages import render
 
 router = APIRouter()
 # The report is one self-contained page (inline styles, charts as data: images), nothing else loads.
 REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+ACTIONS_FR = {"confirm": "confirmations", "correct": "corrections", "bulk_confirm": "confirmations en lot",
+              "update": "modifications", "undo": "annulations", "handled": "marqués traités", "comment": "commentaires",
+              "reopen": "réouvertures"}
+LETTERS_FR = {"accuse_reception": "Accusé de réception", "transmission": "Transmission à l'autorité compétente",
+              "avis_transmission": "Avis de transmission à l'usager"}
 
 
-@router.get("/debrief", response_class=HTMLResponse)
+def _day(value: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        raise HTTPException(400, "date invalide : choisissez un jour dans le calendrier (AAAA-MM-JJ)") from None
+
+
+@router.get("/debrief")
 def debrief(request: Request, jour: str | None = None, user: CurrentUser = Depends(current_user),
             session=Depends(db)):
+    zone = request.app.state.zone
+    meeting = _day(jour, datetime.now(zone).date())
+    data = standup.collect(session, meeting, zone)
+    follow_ups = getattr(request.app.state, "followup_counts", None)  # wired by the follow-ups feature
+    relances = follow_ups(session) if follow_ups else None
+    labels = [f"{w.end:%d/%m}" for w in data.weeks]
+    charts = {"backlog": bars([w.backlog for w in data.weeks], labels, "À vérifier en fin de semaine", "#a15c00"),
+              "auto": bars([w.auto_rate for w in data.weeks], labels, "Part orientée automatiquement", "#1d7a3e",
+                           percent=True)}
+    return render(request, "debrief.html", d=data, meeting_long=long_date(meeting), charts=charts,
+                  relances=relances, actions_fr=ACTIONS_FR, letters_fr=LETTERS_FR,
+                  start_local=data.start.astimezone(zone), end_local=data.end.astimezone(zone),
+                  start_long=long_date(data.start.astimezone(zone).date()))
+
+
+@router.get("/debrief/rapport", response_class=HTMLResponse)
+def report(request: Request, jour: str | None = None, user: CurrentUser = Depends(current_user),
+           session=Depends(db)):
+    """The printable morning report of `triage report` for one received day."""
     settings = request.app.state.settings
-    try:
-        day = date.fromisoformat(jour) if jour else yesterday(settings)
-    except ValueError:
-        raise HTTPException(400, "date invalide : AAAA-MM-JJ attendu") from None
-    data = collect(session, settings, day)
+    day = _day(jour, yesterday(settings))
+    data = collect_report(session, settings, day)
     charts = draw_all(data)
-    html = render(data, charts, settings,
-                  lambda name: "data:image/png;base64," + base64.b64encode(charts[name]).decode("ascii"))
+    html = render_report(data, charts, settings,
+                         lambda name: "data:image/png;base64," + base64.b64encode(charts[name]).decode("ascii"))
     return HTMLResponse(html, headers={"Content-Security-Policy": REPORT_POLICY})

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import parse_qsl, quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -9,13 +10,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pipeline.errors import ItemError
 from pipeline.reference import HORS
+from pipeline.status import label as status_label
+from pipeline.letters import KIND_FR
+from pipeline.store import claims
+from pipeline.store.letters import letters_page
 from pipeline.store import queue as store_queue
 from pipeline.store import review as store
 from pipeline.store.queue import Position
 from pipeline.store.review import Conflict, ItemFile, Refused, ReviewedItem
+from pipeline.store.undo import undo_last
 from pipeline.web import originals
 from pipeline.web import queue as q
 from pipeline.web.auth import CurrentUser, current_user, db, flash, safe_next
+from pipeline.web.desk import claim_next, undo_flash
 from pipeline.web.pages import render
 from pipeline.web.review import Decision, review
 from pipeline.web.routes.queue import commune_choices
@@ -86,20 +93,35 @@ def _evidence(row: ReviewedItem, reference) -> tuple[list[dict], list[Evidence]]
     return places, marks
 
 
+# One key per competence, the same on every item (reference order): digits, then letters no command uses.
+COMPETENCE_KEYS = "1234567890qsdfg"
+
+
+def competence_keys(reference) -> dict[str, str]:
+    return {c.code: COMPETENCE_KEYS[i] if i < len(COMPETENCE_KEYS) else "" for i, c in enumerate(reference.competences)}
+
+
 def _competence_choices(row: ReviewedItem, reference) -> tuple[list[dict], list[dict]]:
-    """Top-3 suggestions first, then every other competence; the first nine get keys 1-9."""
+    """Top-3 suggestions first, then every other competence, each with its own key wherever it is listed."""
     top = sorted((p for p in row.predictions if p.kind == "competence"), key=lambda p: p.rank)[:3]
     order = [p.label for p in top if p.label in reference.competence_by_code]
     order += [c.code for c in reference.competences if c.code not in order]
     scores = {p.label: p.score for p in top}
+    keys = competence_keys(reference)
     choices = [{"code": code, "label": reference.competence_by_code[code].label, "score": scores.get(code),
-                "key": str(index + 1) if index < 9 else "", "suggested": code in scores}
-               for index, code in enumerate(order)]
+                "key": keys[code], "suggested": code in scores} for code in order]
     return [{"label": reference.competence_by_code[p.label].label if p.label in reference.competence_by_code
              else p.label, "code": p.label, "score": p.score} for p in top], choices
 
 
-def item_page(request: Request, session, row: ReviewedItem, back: str, status_code: int = 200,
+def _administration_of(row: ReviewedItem) -> str:
+    """The administration already chosen for an item sent elsewhere ("" while still to determine)."""
+    if row.destination_kind != "autre" or "à déterminer" in row.destination:
+        return ""
+    return row.destination.split(" : ", 1)[-1]
+
+
+def item_page(request: Request, session, row: ReviewedItem, back: str, user: CurrentUser, status_code: int = 200,
               conflict: Conflict | None = None):
     state = request.app.state
     reference = state.reference
@@ -111,55 +133,97 @@ def item_page(request: Request, session, row: ReviewedItem, back: str, status_co
     original = next((f for f in row.files if f.role == "original"), None)
     if row.channel == "email" and original and state.files.exists(original.sha256):
         email_view = originals.read_email_view(state.files.get(original.sha256))
-    following = store_queue.next_item_id(session, filters, state.searching, _position(row), exclude=row.id)
+    following = store_queue.next_item_id(session, filters, state.searching, _position(row), exclude=row.id,
+                                         user=user.username)
+    claimed_by = claims.holder(session, row.id, user.username)
     return render(request, "item.html", status_code=status_code, item=row, back=back, filters=filters,
                   events=events, places=places, text=highlight(row.text or "", marks), top=top, choices=choices,
                   email_view=email_view, original=original, viewables=_viewables(request, row),
                   attachments=[f for f in row.files if f.role == "attachment" and f.sha256],
-                  communes=commune_choices(reference), hors=HORS, next_id=following, conflict=conflict,
+                  communes=commune_choices(reference), hors=HORS, administrations=state.context.table.administrations,
+                  administration=_administration_of(row), item_letters=letters_page(session, item_id=row.id),
+                  letter_kinds=KIND_FR, next_id=following, conflict=conflict, claimed_by=claimed_by,
                   remaining=store_queue.remaining(session, filters, state.searching))
 
 
 @router.get("/elements/{item_id}")
 def show(item_id: int, request: Request, user: CurrentUser = Depends(current_user), session=Depends(db)):
-    return item_page(request, session, _item(session, item_id), request.url.query)
+    row = _item(session, item_id)
+    claims.take(session, item_id, user.username, request.app.state.settings.web.claim_minutes)
+    return item_page(request, session, row, request.url.query, user)
 
 
-def _advance(request: Request, session, position: Position, back: str) -> RedirectResponse:
-    """Auto-advance: the next item of the clerk's view of the queue, or the queue when it is empty."""
-    state = request.app.state
+@router.get("/elements/{item_id}/passer")
+def skip(item_id: int, request: Request, user: CurrentUser = Depends(current_user), session=Depends(db)):
+    """Leave this item as it is (given back to the team) and open the next free one."""
+    retour = q.Filters.from_params(request.query_params).query_string()
+    row = _item(session, item_id)
+    claims.release(session, item_id, user.username)
+    return _advance(request, session, _position(row), retour, user)
+
+
+def _advance(request: Request, session, position: Position, back: str, user: CurrentUser) -> RedirectResponse:
+    """Auto-advance: the next item of the clerk's view nobody else has open, or the queue when none is left."""
     filters = q.Filters.from_params(dict(parse_qsl(back)))
-    following = store_queue.next_item_id(session, filters, state.searching, position, exclude=position.id)
+    following = claim_next(request, session, filters, position, user.username, exclude=position.id)
     if following is None:
         flash(request, "Plus aucun élément dans cette vue de la file : bravo !", "info")
         return RedirectResponse(f"/file?{back}", status_code=303)
     return RedirectResponse(f"/elements/{following}?{back}", status_code=303)
 
 
-def _conflict_page(request: Request, session, item_id: int, back: str, exc: Conflict):
-    return item_page(request, session, _item(session, item_id), back, status_code=409, conflict=exc)
+def _conflict_page(request: Request, session, item_id: int, back: str, user: CurrentUser, exc: Conflict):
+    return item_page(request, session, _item(session, item_id), back, user, status_code=409, conflict=exc)
 
 
 @router.post("/elements/{item_id}/relecture")
 def submit_review(item_id: int, request: Request, version: int = Form(...), competence: str = Form(...),
                   commune: str = Form(""), urgent: str = Form(""), comment: str = Form(""), retour: str = Form(""),
+                  administration: str = Form(""), echeance: str = Form(""),
                   user: CurrentUser = Depends(current_user), session=Depends(db)):
     """Confirm (nothing changed) or correct; every change becomes a review_event, then the next item."""
     retour = q.Filters.from_params(dict(parse_qsl(retour))).query_string()  # rebuilt: only known filters travel
     row = _item(session, item_id)
     position = _position(row)  # its place in the queue before the change
+    try:
+        due = date.fromisoformat(echeance) if echeance else None
+    except ValueError:
+        flash(request, "Échéance invalide : choisissez une date dans le calendrier (JJ/MM/AAAA).", "error")
+        return RedirectResponse(f"/elements/{item_id}?{retour}", status_code=303)
     decision = Decision(competence=competence, commune=None if commune in ("", q.NO_COMMUNE) else commune,
-                        urgent=urgent == "1", comment=comment.strip())
+                        urgent=urgent == "1", comment=comment.strip(), administration=administration.strip(),
+                        due_date=due)
     try:
         action = review(session, item_id, version, decision, user.username, request.app.state.context)
     except Conflict as exc:
-        return _conflict_page(request, session, item_id, retour, exc)
+        return _conflict_page(request, session, item_id, retour, user, exc)
     except Refused as exc:
         flash(request, f"Action refusée : {exc}", "error")
         return RedirectResponse(f"/elements/{item_id}?{retour}", status_code=303)
-    verb = {"confirm": "confirmé", "correct": "corrigé", "update": "mis à jour", "comment": "commenté"}[action]
-    flash(request, f"{row.chrono} {verb}.")
-    return _advance(request, session, position, retour)
+    claims.release(session, item_id, user.username)
+    if action == "none":
+        last = store.events(session, item_id)
+        who = f" par {last[0].user}" if last else ""
+        flash(request, f"{row.chrono} était déjà {status_label(row.status).lower()}{who} : rien n'a été "
+                       "enregistré à nouveau.", "info")
+    else:
+        verb = {"confirm": "confirmé", "correct": "corrigé", "update": "mis à jour", "comment": "commenté"}[action]
+        undo_flash(request, f"{row.chrono} {verb}.", f"/elements/{item_id}/annuler?{retour}")
+    return _advance(request, session, position, retour, user)
+
+
+@router.post("/elements/{item_id}/annuler")
+def undo(item_id: int, request: Request, user: CurrentUser = Depends(current_user), session=Depends(db)):
+    """Take back this clerk's last action on the item, then show it again."""
+    retour = q.Filters.from_params(request.query_params).query_string()
+    try:
+        chrono = undo_last(session, item_id, user.username)
+    except (Refused, Conflict) as exc:
+        flash(request, f"Annulation refusée : {exc if isinstance(exc, Refused) else 'élément modifié entre-temps'}.",
+              "error")
+        return RedirectResponse(f"/elements/{item_id}?{retour}", status_code=303)
+    flash(request, f"Annulé : {chrono} est revenu à son état précédent.", "info")
+    return RedirectResponse(f"/elements/{item_id}?{retour}", status_code=303)
 
 
 @router.post("/elements/{item_id}/traite")

@@ -8,6 +8,7 @@ from pipeline.store import services as store
 from pipeline.store.review import Conflict, Refused, set_handled
 from pipeline.web.auth import CurrentUser, current_user, db, flash, safe_next
 from pipeline.web.pages import render
+from pipeline.web.wording import service_name
 
 router = APIRouter()
 
@@ -16,7 +17,7 @@ router = APIRouter()
 def services(request: Request, user: CurrentUser = Depends(current_user), session=Depends(db)):
     reference, table = request.app.state.reference, request.app.state.context.table
     by_competence, by_commune = store.counts(session)
-    metropole = [{"code": c.code, "label": c.label, "service": table.services.get(c.code, ""),
+    metropole = [{"code": c.code, "label": c.label, "service": service_name(table.services.get(c.code, ""), c.label),
                   **by_competence[c.code]} for c in reference.competences if c.handled_by != "commune"]
     communes = [{"insee": c.insee, "name": c.name, **by_commune[c.insee]}
                 for c in sorted(reference.communes, key=lambda c: c.name)]
