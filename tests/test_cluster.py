@@ -173,7 +173,7 @@ def test_triage_run_with_an_unreachable_cluster_exits_14_in_french_and_reads_not
     config = write_config(tmp_path, model_dir, f"sqlite:///{tmp_path / 't.sqlite'}",
                           extra=f'\n[executor]\naddress = "tcp://127.0.0.1:{_free_port()}"\nconnect_timeout_s = 2\n')
     drop_emails(tmp_path / "inbox", 1)
-    result = triage("run", "--oneline", "-c", str(config))
+    result = triage("run", "--oneline", "-c", str(config), timeout=900)
     assert result.returncode == ExitCode.CLUSTER, result.stderr
     assert "Traceback" not in result.stderr + result.stdout and "cluster Dask injoignable" in result.stderr
     assert (tmp_path / "inbox" / "fuite-0.eml").exists()
