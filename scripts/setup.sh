@@ -6,12 +6,14 @@ cd "$(dirname "$0")/.."
 
 want_tests=${1:-}
 packages=(tesseract-ocr tesseract-ocr-fra poppler-utils)
-[ "$want_tests" = "--tests" ] && packages+=(dovecot-imapd chromium openssl nodejs npm)
+[ "$want_tests" = "--tests" ] && packages+=(dovecot-imapd chromium openssl nodejs)
 
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
+# npm comes with nodejs on some machines (NodeSource) and as its own Debian package on others.
+[ "$want_tests" = "--tests" ] && ! command -v npm >/dev/null 2>&1 && missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "Installation des paquets Debian : ${missing[*]}"
     sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"

@@ -102,11 +102,16 @@ def later_items(session: Session, item_id: int) -> list[Earlier]:
 def followups_per_service(database, start: datetime, end: datetime) -> dict[str, int]:
     """Follow-ups received in [start, end) per destination (service, town hall...), most first."""
     with database() as session:
-        rows = session.execute(select(ItemRow.destination, func.count(ItemRow.id))
-                               .where(ItemRow.followup_of.is_not(None), ItemRow.received_at >= start,
-                                      ItemRow.received_at < end)
-                               .group_by(ItemRow.destination)).all()
+        return count_per_service(session, start, end)
+
+
+def count_per_service(session: Session, start: datetime, end: datetime) -> dict[str, int]:
+    """The same, within a session the caller already holds (the debrief page)."""
+    rows = session.execute(select(ItemRow.destination, func.count(ItemRow.id))
+                           .where(ItemRow.followup_of.is_not(None), ItemRow.received_at >= start,
+                                  ItemRow.received_at < end)
+                           .group_by(ItemRow.destination)).all()
     return dict(sorted(((d or "—", n) for d, n in rows), key=lambda pair: (-pair[1], pair[0])))
 
 
-__all__ = ["Earlier", "earlier_items", "later_items", "followups_per_service", "link_followup"]
+__all__ = ["Earlier", "earlier_items", "later_items", "followups_per_service", "count_per_service", "link_followup"]

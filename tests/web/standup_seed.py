@@ -4,7 +4,7 @@ Since Friday's debrief (27/11 9 h): 6 items received (Friday afternoon, Saturday
 at dawn; 4 routed automatically, 1 urgent), one received Friday at 8 h belongs to the week before.
 Waiting now: 3 overdue at the waste service (oldest due 10/11), 1 at the Thise town hall.
 Clerks since Friday 9 h: lea 3 actions (2 confirmations, 1 correction), paul 1 confirmation.
-One acknowledgement letter in draft. Eight weeks of history behind it for the trend.
+Sunday's "Encombrants" is a follow-up of the oldest overdue item. One acknowledgement letter in draft. Eight weeks of history behind it for the trend.
 """
 from __future__ import annotations
 
@@ -63,6 +63,7 @@ def seed(sessions) -> dict[str, int]:
         session.add_all([*rows.values(), *history])
         session.flush()
         ids = {key: row.id for key, row in rows.items()}
+        rows["sun"].followup_of, rows["sun"].followup_reason = ids["late1"], "relance"
         session.add_all([
             ReviewEventRow(item_id=ids["sun2"], user="lea", at=at(MONDAY, 8, 40), action="confirm",
                            before={"status": "to_review"}, after={"status": "confirmed"}),

@@ -54,12 +54,12 @@ def test_monday_standup_page_links_items_and_picks_a_date(site, client):
     cards = dict((label.strip(), n) for n, label in re.findall(r"<strong>(?:<a[^>]*>)?([\d\u202f]+)(?:</a>)?</strong> ([^<]+)", page))
     assert cards["reçus"] == "6" and cards["en retard"] == "4" and cards["lettres à envoyer"] == "1"
     assert page.count('<svg class="spark"') == 2
-    assert "Relances" not in page  # shown once the follow-ups are wired in, never made up
 
 
-def test_follow_up_counts_appear_per_service_when_wired(site, client):
+def test_follow_up_counts_per_service_since_the_last_debrief(site, client):
     seed(site.sessions)
-    site.app.state.followup_counts = lambda session: {WASTE: 2}
     login(client, "agent")
     page = client.get("/debrief", params={"jour": MONDAY.isoformat()}).text
-    assert "Relances" in page and "2 relance(s)" in page
+    assert "Relances" in page and "1 relance(s)" in page  # Sunday's follow-up, at the waste service
+    tuesday = client.get("/debrief", params={"jour": "2026-12-01"}).text
+    assert "1 relance(s)" not in tuesday  # received before Monday's debrief: not on Tuesday's agenda

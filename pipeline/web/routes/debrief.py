@@ -16,7 +16,7 @@ from pipeline.report import long_date, render as render_report, yesterday
 from pipeline.report.charts import draw_all
 from pipeline.report.data import collect as collect_report
 from pipeline.report.sparklines import bars
-from pipeline.store import standup
+from pipeline.store import followups, standup
 from pipeline.web.auth import CurrentUser, current_user, db
 from pipeline.web.pages import render
 
@@ -43,8 +43,7 @@ def debrief(request: Request, jour: str | None = None, user: CurrentUser = Depen
     zone = request.app.state.zone
     meeting = _day(jour, datetime.now(zone).date())
     data = standup.collect(session, meeting, zone)
-    follow_ups = getattr(request.app.state, "followup_counts", None)  # wired by the follow-ups feature
-    relances = follow_ups(session) if follow_ups else None
+    relances = followups.count_per_service(session, data.start, data.end)
     labels = [f"{w.end:%d/%m}" for w in data.weeks]
     charts = {"backlog": bars([w.backlog for w in data.weeks], labels, "À vérifier en fin de semaine", "#a15c00"),
               "auto": bars([w.auto_rate for w in data.weeks], labels, "Part orientée automatiquement", "#1d7a3e",
