@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -83,7 +84,13 @@ def write_emails(folder: Path, sources: list[Path], count: int) -> None:
         (folder / f"mail-{n:05d}.eml").write_bytes(header + raw)
 
 
-def bare_ocr(pdfs: list[tuple[Path, int]], workers: int, language: str) -> float:
+def children_cpu() -> float:
+    """CPU seconds (user + system) of every finished child process and their waited-for descendants."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def bare_ocr(pdfs: list[tuple[Path, int]], workers: int, language: str) -> tuple[float, float]:
     """`pdftoppm -r 300` then `tesseract -l <language>` on every page, `workers` pages at a time."""
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     jobs = [(path, number) for path, count in pdfs for number in range(1, count + 1)]
@@ -96,10 +103,10 @@ def bare_ocr(pdfs: list[tuple[Path, int]], workers: int, language: str) -> float
             [image] = Path(work).iterdir()
             subprocess.run(["tesseract", str(image), "stdout", "-l", language], env=env, check=True,
                            capture_output=True)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), children_cpu()
     with ThreadPoolExecutor(workers) as threads:
         list(threads.map(one, jobs))
-    return time.perf_counter() - started
+    return time.perf_counter() - started, children_cpu() - cpu
 
 
 def config(work: Path, args, executor: str = "") -> Path:
@@ -160,10 +167,12 @@ def triage_run(args, emails: int = 0, pages: int = 0, executor: str = "") -> dic
             write_emails(work / "eml", sorted(DEV.glob("*.eml")), emails)
         if pages:
             write_pages(work / "scanner", scanned_pdfs(DEV), pages)
+        cpu = children_cpu()
         code, peak, seconds, out = measure([TRIAGE, "run", "-c", str(path), "--oneline"])
+        cpu = children_cpu() - cpu  # the run, its OCR workers and their programs (not a Dask cluster's)
         left = sum(1 for folder in ("eml", "scanner") for p in (work / folder).iterdir() if p.is_file())
         originals = sum(p.stat().st_size for p in (work / "var/files").rglob("*") if p.is_file())
-        return {"seconds": seconds, "peak": peak, "code": code, "line": out.strip(), "left": left,
+        return {"seconds": seconds, "cpu": cpu, "peak": peak, "code": code, "line": out.strip(), "left": left,
                 "database_bytes": database_bytes(args, work), "originals_bytes": originals}
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -194,11 +203,13 @@ def best(rounds: int, run, *alternate) -> tuple[float, dict, list[float]]:
 
 
 def show(label: str, result: dict) -> None:
+    over = "" if result["peak"] < 1.5 * GiB else " (AU-DESSUS de 1,5 Go)"
+    left = f", {result['left']} fichiers restés dans la boîte" if result["left"] else ""
     print(f"  {label} : {result['seconds']:.1f} s, code {result['code']}, pic mémoire de l'arbre "
-          f"{result['peak'] / GiB:.2f} Go{'' if result['peak'] < 1.5 * GiB else ' (AU-DESSUS de 1,5 Go)'}"
-          f"{'' if not result['left'] else f', {result['left']} fichiers restés dans la boîte'}")
+          f"{result['peak'] / GiB:.2f} Go{over}{left}")
     print(f"    {result['line']}")
-    print(f"    base de données {result['database_bytes'] / 1e6:.1f} Mo, originaux {result['originals_bytes'] / 1e6:.1f} Mo")
+    print(f"    base de données {result['database_bytes'] / 1e6:.1f} Mo, "
+          f"originaux {result['originals_bytes'] / 1e6:.1f} Mo")
 
 
 def main() -> None:
@@ -221,18 +232,23 @@ def main() -> None:
     pdfs = write_pages(Path(tempfile.mkdtemp(prefix="bare-pages-")), scanned_pdfs(DEV), args.pages)
     page_total = sum(count for _, count in pdfs)
     bare_times: list[float] = []
+    bare_cpu: list[float] = []
 
     def bare() -> None:
-        bare_times.append(bare_ocr(pdfs, args.workers, language))
+        seconds, cpu = bare_ocr(pdfs, args.workers, language)
+        bare_times.append(seconds)
+        bare_cpu.append(cpu)
 
     startup = None
     if "startup" in wanted or "pages" in wanted:
         startup, result, times = best(args.rounds, lambda: triage_run(args))
-        print(f"démarrage (triage run, boîte vide) : {startup:.1f} s (cible < 3 s)")
+        print(f"démarrage (triage run, boîte vide) : {startup:.1f} s (cible < 3 s), {result['cpu']:.1f} CPU-s")
     if "emails" in wanted:
         seconds, result, _ = best(args.rounds, lambda: triage_run(args, emails=args.emails))
         print(f"{args.emails} courriels (démarrage compris) : {seconds:.1f} s, {args.emails / seconds:.1f} courriels/s "
               f"(cible < 30 s)")
+        print(f"  temps CPU : {result['cpu']:.1f} CPU-s, {1000 * result['cpu'] / args.emails:.0f} ms CPU par courriel "
+              f"(démarrage compris)")
         show("courriels", result)
     local_pages = None
     if "pages" in wanted or "dask" in wanted:
@@ -244,6 +260,8 @@ def main() -> None:
         if startup is not None:
             print(f"  au-delà de 1,10 × l'OCR seul : {local_pages - 1.10 * min(bare_times):.1f} s "
                   f"(cible : moins que le démarrage, lui-même < 3 s)")
+        print(f"  temps CPU (moins sensible à la charge de la machine) : triage run {result['cpu'] / page_total:.2f} "
+              f"CPU-s/page, OCR seul {min(bare_cpu) / page_total:.2f} CPU-s/page, ratio {result['cpu'] / min(bare_cpu):.2f}")
         show("pages", result)
     if "night" in wanted:
         seconds, result, _ = best(args.rounds, lambda: triage_run(args, emails=args.emails, pages=args.pages), bare)

@@ -26,6 +26,7 @@ from pipeline.extract.pool import extract
 from pipeline.item import Document
 from pipeline.store.schema import ItemRow, QuarantineRow
 from tests.conftest import DATA, ROOT
+from tests.test_ocr_pool import while_killing
 from tests.ops.conftest import TRIAGE, drop_emails, triage, write_config
 
 OCR = OcrSettings(workers=2, page_timeout_s=60)
@@ -37,13 +38,13 @@ def scan(name: str, label: str) -> Document:
 
 
 def kill_a_busy_worker(client: Client, done: threading.Event) -> list[int]:
-    """SIGKILL the process of a worker while it holds a page, as the OOM killer would."""
+    """SIGKILL the process of a worker while it holds pages, as the OOM killer would; how many it held then."""
     while not done.is_set():
-        busy = [address for address, keys in client.processing().items() if keys]
+        busy = {address: keys for address, keys in client.processing().items() if keys}
         if busy:
-            pid = client.run(os.getpid, workers=busy[:1])[busy[0]]
-            os.kill(pid, signal.SIGKILL)
-            return [pid]
+            address, keys = next(iter(busy.items()))
+            os.kill(client.run(os.getpid, workers=[address])[address], signal.SIGKILL)
+            return [len(keys)]
         time.sleep(0.02)
     return []
 
@@ -67,29 +68,26 @@ def test_local_cluster_reads_pages_as_the_local_pool_does(local_cluster):
     assert email.item is not None and email.error is None
 
 
-def test_a_page_that_kills_its_dask_worker_quarantines_only_its_document():
-    # With no failure allowed, Dask gives up the page at the first death (KilledWorker), as the local
-    # pool does; the other documents are read by the surviving and restarted workers.
+def test_pages_on_a_killed_dask_worker_quarantine_only_their_documents():
+    # With no failure allowed, Dask gives up at the first death every page the worker held
+    # (KilledWorker): their documents are quarantined, as the local pool quarantines the page's;
+    # the other documents are read by the surviving and restarted workers.
     with dask.config.set({"distributed.scheduler.allowed-failures": 0,
                           "distributed.scheduler.worker-saturation": 1.0}):
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
                 ClusterPool(cluster.scheduler_address, LimitsSettings()) as pool, \
                 Client(cluster.scheduler_address, set_as_default=False) as watcher:
             chunk = [scan("letter_scan.png", "a.png"), scan("two_pages_scan.pdf", "b.pdf"),
-                     scan("letter_scan.png", "c.png")]
-            done, killed = threading.Event(), []
-            killer = threading.Thread(target=lambda: killed.extend(kill_a_busy_worker(watcher, done)))
-            killer.start()
-            try:
-                outcomes = extract(chunk, OCR, pool)
-            finally:
-                done.set()
-                killer.join()
+                     scan("letter_scan.png", "c.png"), scan("letter_scan.png", "d.png")]
+            outcomes, killed = while_killing(lambda done: kill_a_busy_worker(watcher, done),
+                                             lambda: extract(chunk, OCR, pool))
             later = extract([scan("letter_scan.png", "lendemain.png")], OCR, pool)
     assert killed, "no worker was caught holding a page"
     victims = [o for o in outcomes if o.item is None]
-    assert len(victims) == 1 and victims[0].slug == "ocr-worker-died" and "arrêté brutalement" in victims[0].error
-    expected = {"a.png": "Thise", "b.pdf": "Chalezeule", "c.png": "Thise"}
+    assert victims  # the pages the worker held when it died (one or two: Dask may have sent it the next)
+    assert all(v.slug == "ocr-worker-died" and "arrêté brutalement" in v.error for v in victims)
+    expected = {"a.png": "Thise", "b.pdf": "Chalezeule", "c.png": "Thise", "d.png": "Thise"}
+    assert len(victims) < len(outcomes)  # the others were read
     for outcome in outcomes:
         if outcome.item is not None:
             assert expected[outcome.document.filename] in outcome.item.text
@@ -160,10 +158,8 @@ def test_triage_run_on_dask_processes_loses_nothing_when_a_worker_is_killed(tmp_
 
     run = subprocess.Popen([TRIAGE, "run", "-c", str(config), "--json"], cwd=ROOT, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"})
-    done = threading.Event()
-    killed = kill_a_busy_worker(client, done)
-    out, err = run.communicate(timeout=1200)
-    done.set()
+    (out, err), killed = while_killing(lambda done: kill_a_busy_worker(client, done),
+                                       lambda: run.communicate(timeout=1200))
 
     assert killed, "no worker was caught holding a page"
     assert run.returncode == 0, err[-3000:]
@@ -177,7 +173,7 @@ def test_triage_run_with_an_unreachable_cluster_exits_14_in_french_and_reads_not
     config = write_config(tmp_path, model_dir, f"sqlite:///{tmp_path / 't.sqlite'}",
                           extra=f'\n[executor]\naddress = "tcp://127.0.0.1:{_free_port()}"\nconnect_timeout_s = 2\n')
     drop_emails(tmp_path / "inbox", 1)
-    result = triage("run", "--oneline", "-c", str(config))
+    result = triage("run", "--oneline", "-c", str(config), timeout=900)
     assert result.returncode == ExitCode.CLUSTER, result.stderr
     assert "Traceback" not in result.stderr + result.stdout and "cluster Dask injoignable" in result.stderr
     assert (tmp_path / "inbox" / "fuite-0.eml").exists()

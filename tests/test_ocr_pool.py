@@ -31,18 +31,24 @@ def kill_the_worker_reading(pool, job_index: int, done: threading.Event) -> list
     return killed
 
 
+def while_killing(kill, work):
+    """`work()` while `kill(done)` waits in a thread for its moment: (what work returned, what kill returned)."""
+    done, killed = threading.Event(), []
+    killer = threading.Thread(target=lambda: killed.extend(kill(done)))
+    killer.start()
+    try:
+        return work(), killed
+    finally:
+        done.set()
+        killer.join()
+
+
 def test_worker_killed_mid_page_quarantines_only_its_document_and_the_pool_goes_on():
     chunk = [scan("letter_scan.png", "victime.png"), scan("two_pages_scan.pdf", "voisin.pdf"),
              scan("letter_scan.png", "autre.png")]
     with ocr_pool(2, LimitsSettings()) as pool:
-        done, killed = threading.Event(), []
-        killer = threading.Thread(target=lambda: killed.extend(kill_the_worker_reading(pool, 0, done)))
-        killer.start()
-        try:
-            outcomes = extract(chunk, OCR, pool)
-        finally:
-            done.set()
-            killer.join()
+        outcomes, killed = while_killing(lambda done: kill_the_worker_reading(pool, 0, done),
+                                         lambda: extract(chunk, OCR, pool))
         later = extract([scan("two_pages_scan.pdf", "lendemain.pdf")], OCR, pool)
         assert pool.rebuilds == 1
     assert killed, "the worker was never caught reading the page"
