@@ -144,7 +144,9 @@ def import_archive(settings, root: Path, labels_path: Path | None = None, *,
     from pipeline.errors import DatabaseError
     from pipeline.extract.programs import require_ocr_programs
     from pipeline.learning import competence_codes
-    from pipeline.stages import Stages, ocr_pool
+    from pipeline.extract.cluster import open_pool
+    from pipeline.runner import routing_book
+    from pipeline.stages import Stages
     from pipeline.store import runs
     from pipeline.store.database import StoreFailure, open_database
     from pipeline.store.files import FileStore
@@ -159,9 +161,9 @@ def import_archive(settings, root: Path, labels_path: Path | None = None, *,
         archive = Archive(root, sessions, labels, skip=(labels_path,) if labels_path else (), on_done=on_done)
         if on_start:
             on_start(archive)
-        stages = Stages.load(settings)
+        stages = Stages.load(settings, routing_book(settings, sessions))
         try:
-            with ocr_pool(settings.ocr.workers, settings.limits) as pool:
+            with open_pool(settings) as pool:
                 summary = run_batch([archive], stages, sessions, FileStore(settings.file_store_dir), pool)
         except StoreFailure as exc:
             raise DatabaseError("base de données perdue pendant l'import",

@@ -21,8 +21,9 @@ from pipeline.sources.folder import Folder
 from pipeline.sources.imap import Mailbox
 from pipeline.sources.retries import QueuedRetries
 from pipeline.extract.cluster import open_pool
-from pipeline.stages import Stages
-from pipeline.store import runs
+from pipeline.knowledge import KnowledgeBase
+from pipeline.stages import Stages, shipped_book, shipped_knowledge
+from pipeline.store import knowledge as knowledge_store, runs
 from pipeline.store.database import StoreFailure, open_database
 from pipeline.store.files import FileStore
 
@@ -41,7 +42,7 @@ def run_configured(settings: Settings, *, dry_run: bool = False, wait_s: float =
                             max_message_bytes=settings.limits.max_message_bytes) for spec in settings.mailboxes]
         try:
             with ThreadPoolExecutor(1, thread_name_prefix="stages") as loading, open_pool(settings) as pool:
-                stages = loading.submit(Stages.load, settings)
+                stages = loading.submit(Stages.load, settings, routing_book(settings, sessions, seed=not dry_run))
                 summary = run_batch(sources, stages, sessions, files, pool, dry_run=dry_run,
                                     on_progress=on_progress, settings=settings)
                 stages.result()  # a model that cannot load is the run's error even when nothing came in
@@ -50,3 +51,11 @@ def run_configured(settings: Settings, *, dry_run: bool = False, wait_s: float =
             raise DatabaseError(f"base de données perdue pendant le traitement : "
                                 f"{str(getattr(exc, 'orig', None) or exc).strip().splitlines()[0]}",
                                 hint="les fichiers non enregistrés sont restés dans leur dossier ; relancez") from exc
+
+
+def routing_book(settings: Settings, sessions, *, seed: bool = True) -> KnowledgeBase | None:
+    """The "who does what" book a run routes with: the admins' current version in the database,
+    first seeded from the shipped file (a dry run seeds nothing); None when none is shipped."""
+    if not shipped_knowledge(settings).exists():
+        return None
+    return knowledge_store.for_run(sessions, shipped_book(settings), seed=seed)
