@@ -189,10 +189,6 @@ def page(session: Session, view: QueueView, how: Searching, size: int, counted: 
     return Page(rows, total, number, size, cursor_of(rows[-1]) if rows and more and len(rows) == size else "", capped)
 
 
-def status_counts(session: Session) -> dict[ItemStatus, int]:
-    return counts.per_status(session)
-
-
 Counted = tuple[dict, bool]
 
 
