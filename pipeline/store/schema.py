@@ -252,6 +252,10 @@ class AppUserRow(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # A service or town-hall account (role "service", migration 0012_directory) sees only the basket
+    # of this directory entry (and of the absent colleagues it stands in for).
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("directory_entry.id", ondelete="SET NULL"), index=True)
+    email: Mapped[str] = mapped_column(String(320), default="")
 
 
 class LetterRow(Base):
@@ -390,3 +394,117 @@ class ItemCountRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     status: Mapped[str] = mapped_column(String(20))
     n: Mapped[int] = mapped_column(BigInteger)
+
+
+# --- The directory and the services' side (issue 12, migration 0012_directory) ---
+
+class DirectoryEntryRow(Base):
+    """A metropolitan service, a town hall or another administration, with its contact details."""
+
+    __tablename__ = "directory_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)  # service, mairie, administration
+    # The routing key: a competence code for a service, an INSEE code for a town hall, a slug for an
+    # administration ("prefecture-doubs").
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str] = mapped_column(String(320), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")  # postal address, one line per line
+    head_name: Mapped[str] = mapped_column(String(200), default="")
+    head_email: Mapped[str] = mapped_column(String(320), default="")
+    engagement_days: Mapped[int | None] = mapped_column(Integer)  # answer within N working days; None: default
+    words: Mapped[list] = mapped_column(JSON, default=list)  # administrations: words of a request for them
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class DirectoryPersonRow(Base):
+    """An agent of an entry (its head among them), their absences and who stands in for them."""
+
+    __tablename__ = "directory_person"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("directory_entry.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), default="")
+    username: Mapped[str] = mapped_column(String(100), default="", index=True)  # their account, "" if none
+    is_head: Mapped[bool] = mapped_column(Boolean, default=False)
+    absent_from: Mapped[date | None] = mapped_column(Date)
+    absent_until: Mapped[date | None] = mapped_column(Date)  # inclusive
+    substitute_id: Mapped[int | None] = mapped_column(ForeignKey("directory_person.id", ondelete="SET NULL"))
+
+
+class DirectoryCopyRuleRow(Base):
+    """Default copies: every item of this competence also goes, in copy, to this entry."""
+
+    __tablename__ = "directory_copy_rule"
+    __table_args__ = (UniqueConstraint("competence", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    competence: Mapped[str] = mapped_column(String(40), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("directory_entry.id", ondelete="CASCADE"))
+
+
+class DirectoryEventRow(Base):
+    """The directory's history: who changed which entry, when, from what to what (kept after a deletion)."""
+
+    __tablename__ = "directory_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    user: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    action: Mapped[str] = mapped_column(String(40))  # created, updated, deleted, imported, person..., copy_rule...
+    before: Mapped[dict] = mapped_column(JSON, default=dict)
+    after: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class ItemDestinationRow(Base):
+    """Where an item went: one principal destination and its copies, and what each service did with it."""
+
+    __tablename__ = "item_destination"
+    __table_args__ = (UniqueConstraint("item_id", "entry_id"),
+                      Index("ix_item_destination_basket", "entry_id", "role", "answered_at", "item_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("directory_entry.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(10))  # principal, copy
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    added_by: Mapped[str] = mapped_column(String(100), default="")  # "triage" when the routing added it
+    notified_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # first told (digest or urgent mail)
+    taken_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # "pris en charge"
+    taken_by: Mapped[str] = mapped_column(String(100), default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # "répondu" recorded
+    answer_date: Mapped[date | None] = mapped_column(Date)  # the answer's own date
+    answer_channel: Mapped[str] = mapped_column(String(20), default="")  # courrier, email, telephone, sur_place
+    answered_by: Mapped[str] = mapped_column(String(100), default="")
+    answer_note: Mapped[str] = mapped_column(String(1000), default="")
+    redirected_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # "réorienté" to the mail team
+    redirected_by: Mapped[str] = mapped_column(String(100), default="")
+    redirect_reason: Mapped[str] = mapped_column(String(1000), default="")
+
+
+class NotificationRow(Base):
+    """The outbox of the services' emails: one row per message, keyed so that nothing is sent twice."""
+
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)  # digest, urgent, reminder, escalation
+    key: Mapped[str] = mapped_column(String(300), unique=True)  # e.g. "digest:2026-12-03:entry-4:agent@..."
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("directory_entry.id", ondelete="SET NULL"), index=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(1000), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    item_ids: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
