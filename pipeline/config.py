@@ -203,6 +203,17 @@ class LettersSettings(Section):
     authority_contacts: dict[str, dict[str, str]] = Field(default_factory=dict)  # authority → address/email
 
 
+class NotifySettings(Section):
+    """The services' emails (`triage notify`, pipeline/notify/): digests, urgent items, reminders, escalations."""
+
+    base_url: str = "http://127.0.0.1:8080"  # the review site as the services reach it: links in the emails
+    digest_hour: int | None = Field(default=11, ge=0, le=23)  # `triage notify` sends the digests from this hour
+    reminder_days: int = Field(default=3, ge=0)  # remind this many working days before the due date
+    default_engagement_days: int = Field(default=15, ge=1)  # answer within N working days, unless the entry says
+    max_attempts: int = Field(default=5, ge=1)  # a message failing this many times stays failed (reported)
+    backoff_minutes: float = Field(default=10.0, ge=0)  # wait before retrying, doubled after each failure
+
+
 class ExecutorSettings(Section):
     """Where the OCR of pages runs: this machine's processes by default, a Dask distributed cluster when
     `address` is set (pipeline/extract/cluster.py). Several machines then share one PostgreSQL database."""
@@ -240,6 +251,7 @@ class Settings(BaseSettings):
     letters: LettersSettings = Field(default_factory=LettersSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     executor: ExecutorSettings = Field(default_factory=ExecutorSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
 
     @property
     def file_store_dir(self) -> Path:

@@ -22,6 +22,7 @@ from pipeline.sources.imap import Mailbox
 from pipeline.sources.retries import QueuedRetries
 from pipeline.extract.cluster import open_pool
 from pipeline.knowledge import KnowledgeBase
+from pipeline.notify.send import after_run as notify_after_run
 from pipeline.stages import Stages, shipped_book, shipped_knowledge
 from pipeline.store import knowledge as knowledge_store, runs
 from pipeline.store.database import StoreFailure, open_database
@@ -46,6 +47,7 @@ def run_configured(settings: Settings, *, dry_run: bool = False, wait_s: float =
                 summary = run_batch(sources, stages, sessions, files, pool, dry_run=dry_run,
                                     on_progress=on_progress, settings=settings)
                 stages.result()  # a model that cannot load is the run's error even when nothing came in
+                notify_after_run(settings, sessions, dry_run=dry_run)  # urgent items told at once (issue 12)
                 return summary
         except StoreFailure as exc:  # per-document refusals are quarantined: this is the database gone
             raise DatabaseError(f"base de données perdue pendant le traitement : "
