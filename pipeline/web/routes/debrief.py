@@ -7,20 +7,23 @@ the details follow below. `/debrief/rapport` keeps the self-contained report of 
 from __future__ import annotations
 
 import base64
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from pipeline.report import long_date, render as render_report, yesterday
 from pipeline.report.charts import draw_all
 from pipeline.report.data import collect as collect_report
 from pipeline.report.sparklines import bars
-from pipeline.store import followups, standup
-from pipeline.web.auth import CurrentUser, current_user, db
+from pipeline.errors import ConfigError
+from pipeline.store import followups, notifications, standup
+from pipeline.web.auth import CurrentUser, current_user, db, flash
 from pipeline.web.pages import render
+from pipeline.web.routes import response_times
 
 router = APIRouter()
+router.include_router(response_times.router)  # the page shares the debrief's section: one module to register
 # The report is one self-contained page (inline styles, charts as data: images), nothing else loads.
 REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 ACTIONS_FR = {"confirm": "confirmations", "correct": "corrections", "bulk_confirm": "confirmations en lot",
@@ -50,8 +53,30 @@ def debrief(request: Request, jour: str | None = None, user: CurrentUser = Depen
                            percent=True)}
     return render(request, "debrief.html", d=data, meeting_long=long_date(meeting), charts=charts,
                   relances=relances, actions_fr=ACTIONS_FR, letters_fr=LETTERS_FR,
+                  times=response_times.figures(request, session, meeting - timedelta(days=29), meeting),
+                  outbox=notifications.counts(session), unsent=notifications.failed(session, limit=20),
+                  max_attempts=request.app.state.settings.notify.max_attempts,
                   start_local=data.start.astimezone(zone), end_local=data.end.astimezone(zone),
                   start_long=long_date(data.start.astimezone(zone).date()))
+
+
+@router.post("/debrief/prevenir")
+def tell_the_services(request: Request, user: CurrentUser = Depends(response_times.mail_team)):
+    """The morning review is done: every service and town hall gets its digest now (and what waits is retried)."""
+    from pipeline.notify.send import notify  # loads the SMTP and planning code only when pressed
+    try:
+        outcome = notify(request.app.state.settings, request.app.state.database, digest=True)
+    except ConfigError as exc:
+        flash(request, f"Aucun message envoyé : {exc}" + (f" ({exc.hint})" if exc.hint else ""), "error")
+        return RedirectResponse("/debrief#prevenir", status_code=303)
+    digests = outcome.planned.queued.get("digest", 0)
+    flash(request, f"Services prévenus par {user.username} : {digests} récapitulatif(s) préparé(s), "
+                   f"{outcome.sent} message(s) envoyé(s)"
+                   + (f", {len(outcome.failed_now)} en échec (retentés au prochain passage)" if outcome.failed_now else "")
+                   + (f" ; sans adresse dans l'annuaire : {', '.join(sorted(set(outcome.planned.unreachable)))}"
+                      if outcome.planned.unreachable else "") + ".",
+          "error" if outcome.failed_now else "ok")
+    return RedirectResponse("/debrief#prevenir", status_code=303)
 
 
 @router.get("/debrief/rapport", response_class=HTMLResponse)
