@@ -7,11 +7,13 @@ import re
 from datetime import date
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import update
 
 from pipeline.store.response_times import per_entry
 from pipeline.store.schema import AppUserRow
-from tests.web.conftest import login
+from tests.web.axe import describe, violations
+from tests.web.conftest import browser_login, login
 from tests.web.response_times_seed import seed_month
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -87,3 +89,18 @@ def test_service_accounts_do_not_read_the_figures(site, client):
         session.commit()
     login(client, "agent2")
     assert client.get("/delais", follow_redirects=False).status_code == 403
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_axe_finds_nothing_on_the_page(site, live_server, browser):
+    with site.sessions() as session:
+        seed_month(session)
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 768}, bypass_csp=True)
+    try:
+        page = context.new_page()
+        browser_login(page, live_server, "agent")
+        page.goto(f"{live_server}/delais?du=2026-10-01&au=2026-10-31")
+        assert page.locator("h1").inner_text() == "Délais de réponse"
+        assert violations(page) == [], describe(violations(page))
+    finally:
+        context.close()
