@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -211,3 +212,20 @@ def test_triage_notify_reports_failures_and_sends_nothing_twice(tmp_path, sessio
     assert "Envoyés : 3." in retried.stdout and len(inbox.messages) == 3
     again = triage("notify", "--digest", "--config", str(config))
     assert again.returncode == 0 and "aucun nouveau" in again.stdout and len(inbox.messages) == 3
+
+
+def test_a_key_inserted_meanwhile_by_another_process_is_skipped_and_the_rest_kept(sessions):
+    from pipeline.notify import Mail
+    from pipeline.store import notifications
+    mail = Mail("digest", "digest:1:abc:anne@test.local", None, "anne@test.local", "Objet", "Corps", (1,))
+    with sessions() as first:
+        assert notifications.enqueue(first, mail, MORNING) and not notifications.enqueue(first, mail, MORNING)
+        first.commit()
+    with sessions() as second:
+        second.scalar = lambda *args, **kwargs: None  # as if its look came before the other's commit
+        assert notifications.enqueue(second, mail, MORNING) is False
+        assert notifications.enqueue(second, replace(mail, key="digest:1:def:anne@test.local"), MORNING)
+        second.commit()
+    with sessions() as s:
+        assert sorted(s.scalars(select(NotificationRow.key))) == ["digest:1:abc:anne@test.local",
+                                                                  "digest:1:def:anne@test.local"]
