@@ -97,6 +97,7 @@ def test_digest_goes_once_to_the_agents_the_substitute_and_the_town_hall(tmp_pat
     text = body(water_mail)
     assert "A-2026-000001 : Fuite rue des Vergers" in text and "https://triage.test/corbeille/items/1" in text
     assert "A-2026-000003" not in text  # not yet checked by a clerk: not told
+    assert '<a href="https://triage.test/corbeille/items/1">' in water_mail.get_body(("html",)).get_content()
     town_hall = body(to(inbox, "mairie@thise.test")[0])
     assert "Salle des fêtes" in town_hall and "Pour information, en copie (1)" in town_hall
     assert town_hall.index("Salle des fêtes") < town_hall.index("Fuite rue des Vergers")  # principal first

@@ -4,9 +4,13 @@ Every item comes with the link to its page in the service's basket, so one click
 """
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
 
 from pipeline.notify import Entry, Line
+
+URL = re.compile(r"https?://\S+")
 
 FOOTER = ("\n--\nMessage automatique du service Accueil et courrier (triage). Pour changer les destinataires, "
           "les absences ou les suppléants, voyez l'annuaire avec le service courrier.\n")
@@ -77,3 +81,16 @@ def escalation(entry: Entry, lines: list[Line], base_url: str, today: date) -> t
             f"réponse enregistrée :\n\n{late}\n\nMerci de veiller à ce qu'une réponse parte, puis qu'elle soit "
             "indiquée sur la page de l'élément (« Répondu »).\n")
     return subject, body + FOOTER
+
+
+def as_html(text: str) -> str:
+    """The plain text as a simple HTML part: same words, links clickable, lines kept."""
+    def linked(line: str) -> str:
+        parts, last = [], 0
+        for found in URL.finditer(line):
+            parts += [html.escape(line[last:found.start()]),
+                      f'<a href="{html.escape(found.group(), quote=True)}">{html.escape(found.group())}</a>']
+            last = found.end()
+        return "".join(parts) + html.escape(line[last:])
+    body = "<br>\n".join(linked(line) for line in text.splitlines())
+    return f'<!doctype html><html lang="fr"><body style="font-family:sans-serif">{body}</body></html>\n'

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from pipeline import smtp
 from pipeline.config import Settings
 from pipeline.errors import SendError
-from pipeline.notify import plan
+from pipeline.notify import compose, plan
 from pipeline.store import notifications
 from pipeline.store.notifications import Outgoing
 
@@ -36,6 +36,7 @@ def _message(mail: Outgoing) -> EmailMessage:
     message["Subject"] = mail.subject
     message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies back to the sender address
     message.set_content(mail.body)
+    message.add_alternative(compose.as_html(mail.body), subtype="html")
     return message
 
 
