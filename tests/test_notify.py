@@ -15,7 +15,7 @@ from sqlalchemy import select
 from pipeline.config import load_settings
 from pipeline.notify.send import after_run, notify
 from pipeline.store.database import open_database
-from pipeline.store.schema import ItemDestinationRow, NotificationRow
+from pipeline.store.schema import DirectoryEntryRow, ItemDestinationRow, NotificationRow
 from tests.conftest import ROOT
 from tests.ops.conftest import Inbox, free_port
 from tests.notify_seed import destination, entry, item, person
@@ -79,6 +79,8 @@ def seed_two_services(sessions):
         destination(s, leak, thise, role="copy")
         destination(s, item(s, 2, subject="Salle des fêtes", status="confirmed"), thise)
         destination(s, item(s, 3, subject="Pas encore vérifié", status="to_review"), water)
+        prefecture = entry(s, "prefecture-doubs", "Préfecture du Doubs", kind="administration", email="pref@test.local")
+        destination(s, leak, prefecture, role="copy")  # transmitted by letter: no mail of ours
         s.commit()
         return water, thise
 
@@ -102,8 +104,11 @@ def test_digest_goes_once_to_the_agents_the_substitute_and_the_town_hall(tmp_pat
     assert "Salle des fêtes" in town_hall and "Pour information, en copie (1)" in town_hall
     assert town_hall.index("Salle des fêtes") < town_hall.index("Fuite rue des Vergers")  # principal first
     with sessions() as s:
-        told = s.scalars(select(ItemDestinationRow.notified_at).where(ItemDestinationRow.item_id.in_([1, 2]))).all()
-        assert told and all(when == MORNING for when in told)
+        told = s.execute(select(DirectoryEntryRow.kind, ItemDestinationRow.notified_at)
+                         .join(DirectoryEntryRow, DirectoryEntryRow.id == ItemDestinationRow.entry_id)
+                         .where(ItemDestinationRow.item_id.in_([1, 2]))).all()
+        assert sorted(told, key=str) == [("administration", None), ("mairie", MORNING), ("mairie", MORNING),
+                                         ("service", MORNING)]
 
     again = notify(settings, sessions, digest=True, now=MORNING + timedelta(hours=1))
     assert again.sent == 0 and again.planned.queued == {} and len(inbox.messages) == 3

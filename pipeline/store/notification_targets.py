@@ -30,6 +30,7 @@ def _base():
             .join(ItemRow, ItemRow.id == ItemDestinationRow.item_id)
             .join(DirectoryEntryRow, DirectoryEntryRow.id == ItemDestinationRow.entry_id)
             .where(DirectoryEntryRow.active.is_(True), ItemDestinationRow.redirected_at.is_(None),
+                   DirectoryEntryRow.kind != "administration",  # told by a transmission letter, not our mail
                    ItemRow.purged_at.is_(None)))
 
 

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from pipeline.routing_table import Delay
 from pipeline.store.schema import DirectoryEntryRow, ItemDestinationRow, ItemRow
 
-KIND_ORDER = {"service": 0, "mairie": 1, "administration": 2}
 
 
 @dataclass
@@ -68,6 +67,7 @@ def per_entry(session: Session, start: date, end: date, zone: ZoneInfo, default_
         .join(ItemRow, ItemRow.id == ItemDestinationRow.item_id)
         .join(DirectoryEntryRow, DirectoryEntryRow.id == ItemDestinationRow.entry_id)
         .where(ItemDestinationRow.role == "principal", ItemRow.purged_at.is_(None),
+               DirectoryEntryRow.kind != "administration",  # answers of other administrations are not recorded here
                received >= since, received < until)).all()
     found: dict[int, EntryTimes] = {}
     deadlines: dict[tuple[int, date], date] = {}  # the holidays' calendar is slow to build: once per pair
@@ -95,4 +95,4 @@ def per_entry(session: Session, start: date, end: date, zone: ZoneInfo, default_
             times.within += answered <= deadline
         elif deadline < today:
             times.due += 1
-    return sorted(found.values(), key=lambda t: (KIND_ORDER.get(t.kind, 9), t.name.lower()))
+    return sorted(found.values(), key=lambda t: (t.kind != "service", t.name.lower()))

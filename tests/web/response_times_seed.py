@@ -19,6 +19,7 @@ def seed_month(session) -> dict[str, int]:
     roads = entry(session, "voirie", "Voirie", engagement_days=5)
     thise = entry(session, "25560", "Mairie de Thise", kind="mairie", engagement_days=10)
     waste = entry(session, "dechets", "Déchets")
+    prefecture = entry(session, "prefecture-doubs", "Préfecture du Doubs", kind="administration")
     n = iter(range(901, 1000))  # clear of the chrono numbers of the web fixtures' items
 
     def mail(where: int, received: datetime, **fields) -> int:
@@ -54,5 +55,6 @@ def seed_month(session) -> dict[str, int]:
     mail(thise, at(10, 29), answer_date=date(2026, 11, 13), answered_at=at(11, 13, 16))
     mail(thise, at(10, 2), answer_date=date(2026, 10, 5), answered_at=at(10, 5, 16))  # T2: 3 days
     mail(waste, at(9, 15))  # before the month
+    mail(prefecture, at(10, 14))  # transmitted: its answer is not recorded here
     session.commit()
-    return {"water": water, "roads": roads, "thise": thise, "waste": waste}
+    return {"water": water, "roads": roads, "thise": thise, "waste": waste, "prefecture": prefecture}

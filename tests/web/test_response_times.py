@@ -67,7 +67,7 @@ def test_page_shows_the_month_per_service_and_town_hall(site, client):
     assert cells(page.text, "Mairie de Thise") == ["Mairie de Thise", "2", "0", "—", "2", "9,0 j", "100 % 2/2",
                                                    "10 j ouvrés", "0", "0"]
     assert page.text.index('id="mairies"') < page.text.index("Mairie de Thise")
-    assert "Déchets" not in page.text
+    assert "Déchets" not in page.text and "Préfecture" not in page.text
     assert client.get("/delais?du=2026-10-31&au=2026-10-01").status_code == 400
     assert "Aucun courrier reçu par un service" in client.get("/delais?du=2020-01-01&au=2020-01-31").text
 

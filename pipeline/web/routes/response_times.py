@@ -44,5 +44,5 @@ def page(request: Request, du: str | None = None, au: str | None = None, user: C
         raise HTTPException(400, "période invalide : le début doit précéder la fin, sur deux ans au plus")
     rows = figures(request, session, start, end)
     return render(request, "response_times.html", start=start, end=end, rows=rows,
-                  services=[r for r in rows if r.kind != "mairie"], mairies=[r for r in rows if r.kind == "mairie"],
+                  services=[r for r in rows if r.kind == "service"], mairies=[r for r in rows if r.kind == "mairie"],
                   default_engagement=request.app.state.settings.notify.default_engagement_days)
