@@ -6,6 +6,7 @@ nothing: what failed is retried by the next run (pipeline/store/notifications.py
 from __future__ import annotations
 
 import logging
+import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime, time, timezone
 from email.message import EmailMessage
@@ -59,19 +60,24 @@ def send_outbox(settings: Settings, sessions, now: datetime, outcome: Outcome) -
     with sessions() as session:
         due = notifications.sendable(session, now, settings.notify.max_attempts, settings.notify.backoff_minutes)
     for mail in due:
-        error = None
+        error, server_gone = None, False
         try:
             smtp.send(settings.smtp, _message(mail))
         except SendError as exc:
             error = str(exc)
+            # The server answered about this message (a refused recipient…), or was not there at all: then
+            # every other message would wait for the same timeout; they stay pending for the next run.
+            server_gone = not isinstance(exc.__cause__, (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused))
             log.warning("notification %s to %s failed: %s", mail.id, mail.recipient, error)
         with sessions() as session:
             notifications.record_attempt(session, mail.id, now, error)
             session.commit()
         if error is None:
             outcome.sent += 1
-        else:
-            outcome.failed_now.append(mail)
+            continue
+        outcome.failed_now.append(mail)
+        if server_gone:
+            break
 
 
 def notify(settings: Settings, sessions, *, digest: bool | None = None, urgent: bool = True,
