@@ -74,7 +74,8 @@ def seed_two_services(sessions):
         person(s, water, "Anne Présente", "anne@test.local")
         person(s, water, "Bruno Absent", "bruno@test.local", absent=(date(2026, 12, 1), date(2026, 12, 4)),
                substitute_id=stand_in)
-        leak = item(s, 1, subject="Fuite rue des Vergers", due=date(2027, 1, 30))
+        leak = item(s, 1, subject="Fuite rue des Vergers", due=date(2027, 1, 30),
+                    received=datetime(2026, 11, 30, 23, 30, tzinfo=timezone.utc))  # 1 December in Paris
         destination(s, leak, water)
         destination(s, leak, thise, role="copy")
         destination(s, item(s, 2, subject="Salle des fêtes", status="confirmed"), thise)
@@ -97,7 +98,7 @@ def test_digest_goes_once_to_the_agents_the_substitute_and_the_town_hall(tmp_pat
     water_mail = to(inbox, "chloe@test.local")[0]
     assert subject(water_mail) == "Courrier du 03/12/2026 pour Direction de l'eau : 1 nouvel élément"
     text = body(water_mail)
-    assert "A-2026-000001 : Fuite rue des Vergers" in text and "https://triage.test/corbeille/items/1" in text
+    assert "A-2026-000001 : Fuite rue des Vergers" in text and "reçu le 01/12/2026" in text and "https://triage.test/corbeille/items/1" in text
     assert "A-2026-000003" not in text  # not yet checked by a clerk: not told
     assert '<a href="https://triage.test/corbeille/items/1">' in water_mail.get_body(("html",)).get_content()
     town_hall = body(to(inbox, "mairie@thise.test")[0])

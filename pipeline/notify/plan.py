@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from pipeline.config import Settings
 from pipeline.notify import Entry, Line, Mail, compose, heads, recipients
@@ -44,7 +45,7 @@ def _directory(session, groups):
 
 def new_items(session, settings: Settings, planned: Planned, today: date, now: datetime, *, urgent: bool) -> None:
     """Digests (one per entry, every new item) or urgent mails (one per urgent item, at once)."""
-    groups = targets.not_yet_told(session, urgent_only=urgent)
+    groups = targets.not_yet_told(session, ZoneInfo(settings.timezone), urgent_only=urgent)
     persons, everyone = _directory(session, groups)
     base = settings.notify.base_url
     for entry, lines in groups:
@@ -66,9 +67,10 @@ def due_dates(session, settings: Settings, planned: Planned, today: date, now: d
     """Reminders before the due date (to the service), overdue items (to its head): each item once."""
     base = settings.notify.base_url
     horizon = Delay(settings.notify.reminder_days, "working_days").after(today)
-    for kind, groups in (("reminder", targets.open_principals(session, due_from=today, due_until=horizon)),
-                         ("escalation", targets.open_principals(session, due_from=None, due_until=date.fromordinal(
-                             today.toordinal() - 1)))):
+    zone = ZoneInfo(settings.timezone)
+    for kind, groups in (("reminder", targets.open_principals(session, zone, due_from=today, due_until=horizon)),
+                         ("escalation", targets.open_principals(session, zone, due_from=None,
+                                                                due_until=today - timedelta(days=1)))):
         persons, everyone = _directory(session, groups)
         told = notifications.told_items(session, kind, [entry.id for entry, _ in groups])
         for entry, lines in groups:

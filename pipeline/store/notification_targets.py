@@ -2,7 +2,7 @@
 principal destinations near or past their due date (reminder, escalation), and who the agents are."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -14,13 +14,13 @@ from pipeline.store.schema import DirectoryEntryRow, DirectoryPersonRow, ItemDes
 Targets = list[tuple[Entry, list[Line]]]
 
 
-def _grouped(rows) -> Targets:
+def _grouped(rows, zone: tzinfo) -> Targets:
     grouped: dict[int, tuple[Entry, list[Line]]] = {}
     for destination, item, entry in rows:
         key = Entry(entry.id, entry.name, entry.email or "", entry.head_email or "")
         received = item.received_at or item.created_at
         grouped.setdefault(entry.id, (key, []))[1].append(
-            Line(item.id, item.chrono, item.subject or "", item.sender or "", received.date() if received else None,
+            Line(item.id, item.chrono, item.subject or "", item.sender or "", received.astimezone(zone).date() if received else None,
                  item.due_date, bool(item.urgent), destination.role, destination.id))
     return list(grouped.values())
 
@@ -34,23 +34,23 @@ def _base():
                    ItemRow.purged_at.is_(None)))
 
 
-def not_yet_told(session: Session, *, urgent_only: bool = False) -> Targets:
+def not_yet_told(session: Session, zone: tzinfo, *, urgent_only: bool = False) -> Targets:
     """Destinations of settled items that no mail has told yet (principal first, then copies)."""
     query = _base().where(ItemDestinationRow.notified_at.is_(None), ItemRow.status.in_([s.value for s in SETTLED]))
     if urgent_only:
         query = query.where(ItemRow.urgent.is_(True))
     rows = session.execute(query.order_by(DirectoryEntryRow.name, ItemDestinationRow.role.desc(),
                                           ItemRow.urgent.desc(), ItemRow.id)).all()
-    return _grouped(rows)
+    return _grouped(rows, zone)
 
 
-def open_principals(session: Session, *, due_from: date | None, due_until: date) -> Targets:
+def open_principals(session: Session, zone: tzinfo, *, due_from: date | None, due_until: date) -> Targets:
     """Principal destinations not answered (nor sent back) of items still open, due in [due_from, due_until]."""
     query = _base().where(ItemDestinationRow.role == "principal", ItemDestinationRow.answered_at.is_(None),
                           ItemRow.status.in_([s.value for s in OPEN]), ItemRow.due_date <= due_until)
     if due_from is not None:
         query = query.where(ItemRow.due_date >= due_from)
-    return _grouped(session.execute(query.order_by(DirectoryEntryRow.name, ItemRow.due_date, ItemRow.id)).all())
+    return _grouped(session.execute(query.order_by(DirectoryEntryRow.name, ItemRow.due_date, ItemRow.id)).all(), zone)
 
 
 def mark_told(session: Session, destination_ids: list[int], now: datetime) -> None:
