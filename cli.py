@@ -162,6 +162,9 @@ def migrate(config: Optional[Path] = ConfigOption):
     settings = load_settings(config)
     missing = open_database(settings.database_url, migrate=False).missing_migrations
     database = open_for_writing(settings)
+    from pipeline.store.directory_seed import seed_database
+    if added := seed_database(settings, database):
+        out.print(f"Annuaire : {added} entrée(s) ajoutée(s) (services, mairies, administrations).")
     out.print(f"Migrations appliquées : {', '.join(missing)}." if missing else "Schéma déjà à jour : rien à faire.")
     out.print(f"Base {database.dialect} à jour.")
 

@@ -25,6 +25,7 @@ from pipeline.knowledge import KnowledgeBase
 from pipeline.stages import Stages, shipped_book, shipped_knowledge
 from pipeline.store import knowledge as knowledge_store, runs
 from pipeline.store.database import StoreFailure, open_database
+from pipeline.store.directory_seed import seed_directory
 from pipeline.store.files import FileStore
 
 
@@ -37,6 +38,7 @@ def run_configured(settings: Settings, *, dry_run: bool = False, wait_s: float =
         if not dry_run:
             with sessions() as session:  # we hold the lock: a run still marked running was killed
                 runs.close_interrupted(session)
+                seed_directory(session, settings)  # the directory exists before the first item is distributed
         sources = [QueuedRetries(sessions, files)] + [Folder(spec) for spec in settings.folders]
         sources += [Mailbox(spec, sessions, read_only=dry_run, on_progress=on_progress,
                             max_message_bytes=settings.limits.max_message_bytes) for spec in settings.mailboxes]

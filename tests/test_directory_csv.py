@@ -1,0 +1,56 @@
+"""The directory's CSV file: a round trip keeps everything, a bad line is refused with its number."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pipeline.directory import AgentData, CopyData, DirectoryData, DirectoryFileError, EntryData, read_csv, write_csv
+
+DATA = DirectoryData(
+    entries=[EntryData("service", "eau_assainissement", "Direction de l'eau et de l'assainissement",
+                       "eau@grandbesancon.fr", "03 81 00 00 01", "4 rue Gabriel Plançon\n25043 Besançon Cedex",
+                       "Claire Exemple", "claire.exemple@grandbesancon.fr", 8),
+             EntryData("mairie", "25560", "Mairie de Thise", address="Mairie\n25220 Thise", active=False),
+             EntryData("administration", "caf-doubs", "Caisse d'allocations familiales du Doubs", phone="3230",
+                       words=["caf", "apl", "prime d'activité"])],
+    agents=[AgentData("eau_assainissement", "Claire Exemple", "claire.exemple@grandbesancon.fr", "cexemple", True),
+            AgentData("eau_assainissement", "Paul Essai", "", "pessai", False, date(2026, 12, 21), date(2027, 1, 2),
+                      "Claire Exemple")],
+    copies=[CopyData("eau_assainissement", "25560")])
+
+
+def test_a_round_trip_keeps_every_field():
+    text = write_csv(DATA)
+    assert text.splitlines()[0].startswith("type;code;nom;courriel")
+    assert read_csv(text) == DATA
+    assert read_csv("\ufeff" + text.replace(";", ",")) == DATA  # a spreadsheet's BOM, a comma-separated file
+
+
+def test_a_bad_line_is_refused_naming_its_line():
+    lines = write_csv(DATA).splitlines()
+    lines[2] = lines[2].replace("Mairie de Thise", "Mairie de Thise").replace(";25560;", ";;")
+    lines.insert(3, "agent;25560;Jean Test;pas-un-courriel;;;;;;;;;;;;")
+    lines.insert(4, "agent;25560;Jeanne Test;;;;;;;;;;2026-13-01;;;")
+    with pytest.raises(DirectoryFileError) as caught:
+        read_csv("\n".join(lines))
+    message = str(caught.value)
+    assert "ligne 3 : code manquant" in message
+    assert "ligne 4 : courriel de l'agent invalide « pas-un-courriel »" in message
+    assert "ligne 5 : date invalide « 2026-13-01 »" in message
+    assert message.startswith("fichier refusé, rien n'a été importé")
+
+
+def test_a_file_without_the_columns_says_which_are_missing():
+    with pytest.raises(DirectoryFileError, match="ligne 1 : colonne\\(s\\) manquante\\(s\\) : type, code"):
+        read_csv("nom;courriel\nMairie de Thise;\n")
+
+
+@pytest.mark.parametrize("cell, error", [("delai_jours", "délai en jours invalide « huit »"),
+                                         ("type", "type inconnu « bureau »")])
+def test_wrong_values_are_named(cell, error):
+    row = {"type": "service", "code": "x", "nom": "X", "delai_jours": ""}
+    row[cell] = {"delai_jours": "huit", "type": "bureau"}[cell]
+    text = ";".join(row) + "\n" + ";".join(row.values()) + "\n"
+    with pytest.raises(DirectoryFileError, match=f"ligne 2 : {error}"):
+        read_csv(text)
