@@ -239,3 +239,17 @@ def _day(text: str) -> date | None:
         except (ValueError, TypeError):
             continue
     raise ValueError(f"date invalide « {text} » (AAAA-MM-JJ ou JJ/MM/AAAA)")
+
+
+def routing_overlay(table, entries: list) -> "RoutingTable":  # noqa: F821 (pipeline.routing_table)
+    """The routing table with the directory's names and words: services by competence, town halls by
+    INSEE, administrations (in the directory's order, first match wins; without words, only chosen by hand). Without
+    entries of a kind, the table's own stay (a directory not yet seeded routes as config says)."""
+    from dataclasses import replace
+    active = [e for e in entries if e.active]
+    services = {e.code: e.name for e in active if e.kind == "service"}
+    mairies = {e.code: e.name for e in active if e.kind == "mairie"}
+    administrations = tuple((e.name, tuple(w.lower() for w in e.words)) for e in active
+                            if e.kind == "administration")
+    return replace(table, services={**table.services, **services}, mairies=mairies or table.mairies,
+                   administrations=administrations or table.administrations)

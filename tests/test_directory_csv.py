@@ -54,3 +54,32 @@ def test_wrong_values_are_named(cell, error):
     text = ";".join(row) + "\n" + ";".join(row.values()) + "\n"
     with pytest.raises(DirectoryFileError, match=f"ligne 2 : {error}"):
         read_csv(text)
+
+
+def test_routing_reads_names_and_words_from_the_directory_and_falls_back_on_the_table():
+    from pathlib import Path
+
+    from pipeline.directory import routing_overlay
+    from pipeline.item import Document, Item, Part, Scored
+    from pipeline.reference import load_reference
+    from pipeline.route import route
+    from pipeline.routing_table import load_routing_table
+    root = Path(__file__).resolve().parents[1]
+    table, reference = load_routing_table(root / "config/routing.toml"), load_reference(root / "data/reference")
+
+    def where(text, competence, commune, overlay):
+        item = Item(document=Document("test", "ref", "x.eml", b"x"), channel="email", parts=(
+            Part("corps", "text/plain", "body", text=text),), commune=commune, competences=(Scored(competence, 0.9),))
+        return route(item, overlay, reference, 0.55, date(2026, 12, 21)).routing.destination
+
+    assert routing_overlay(table, []) == table  # an empty directory routes as config says
+    directory = routing_overlay(table, [
+        EntryData("service", "dechets", "Service des déchets (annuaire)"),
+        EntryData("mairie", "25560", "Mairie de Thise (annuaire)"),
+        EntryData("administration", "enedis", "Enedis", words=["linky"]),
+        EntryData("administration", "caf-doubs", "CAF du Doubs", words=["apl"], active=False)])
+    assert where("bac", "dechets", None, directory) == "Service des déchets (annuaire)"
+    assert where("école", "commune", "25560", directory) == "Mairie de Thise (annuaire)"
+    assert where("mon compteur linky", "hors_competence", None, directory) == "Autre administration : Enedis"
+    assert "à déterminer" in where("mes apl", "hors_competence", None, directory)  # deactivated: not chosen
+    assert where("eau", "eau_assainissement", None, directory) == "Direction de l'eau et de l'assainissement"

@@ -267,3 +267,11 @@ def remove_copy_rule(session: Session, rule_id: int, user: str) -> None:
 
 def entry_values(entry: Entry) -> dict:
     return {k: v for k, v in asdict(entry).items() if k in ENTRY_FIELDS}
+
+
+def directory_table(database, base):
+    """The routing table `base` with the directory's names and words (pipeline.directory.routing_overlay)."""
+    from pipeline.directory import routing_overlay
+    with database() as session:
+        rows = session.execute(select(DirectoryEntryRow).order_by(DirectoryEntryRow.id)).scalars()
+        return routing_overlay(base, [_plain(Entry, row) for row in rows])
