@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from pipeline.commands import archive, mailboxes, models, ops, web
+from pipeline.commands import archive, directory, mailboxes, models, ops, web
 from pipeline.commands.common import ConfigOption, TriageGroup, command, err, open_for_writing, out, setup_logging
 from pipeline.config import Settings, load_settings
 
@@ -177,7 +177,7 @@ def _train(settings: Settings) -> None:
 
 
 
-for group in (models, web, ops, mailboxes, archive):
+for group in (models, web, ops, mailboxes, archive, directory):
     app.registered_commands += group.commands.registered_commands
     app.registered_groups += group.commands.registered_groups
 

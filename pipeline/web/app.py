@@ -143,6 +143,9 @@ def create_app(settings: Settings, *, database=None, secret_key: str | None = No
         app.include_router(module.router)
     from pipeline.web.routes import knowledge as knowledge_routes
     app.include_router(knowledge_routes.router)
+    from pipeline.web.routes import destinations, directory as directory_routes
+    app.include_router(directory_routes.router)
+    app.include_router(destinations.router)
 
     @app.get("/", include_in_schema=False)
     def home():

@@ -20,7 +20,8 @@ from pipeline.store.review import ReviewedItem
 
 ACTIONS = {"confirm": "Confirmation", "correct": "Correction", "update": "Modification",
            "bulk_confirm": "Confirmation en lot", "handled": "Marqué traité", "reopen": "Rouvert",
-           "comment": "Commentaire", "undo": "Annulation"}
+           "comment": "Commentaire", "undo": "Annulation", "copy_added": "Copie ajoutée", "copy_removed": "Copie retirée",
+           "transmitted": "Transmis à une autre administration"}
 
 
 @dataclass(frozen=True)
