@@ -291,3 +291,76 @@ def test_the_annuaire_commands_export_and_import(site, tmp_path, monkeypatch):
     with site.sessions() as session:
         thise = store.entry_by_code(session, "25560")
         assert thise.email == "mairie.thise@example.org" and store.events(session, thise.id)[0].user == "mdupont"
+
+
+def _clerk(client):
+    from tests.web.conftest import csrf_of, login
+    login(client, "agent")
+    return csrf_of(client.get("/file").text)
+
+
+def test_the_item_page_shows_the_destinations_and_a_clerk_adds_and_removes_a_copy(site, client):
+    seeded(site)
+    leak = site.items[0]
+    token = _clerk(client)
+    assert "Aucun destinataire tant que" in client.get(f"/elements/{leak}").text
+    _settle(site, leak)
+    with site.sessions() as session:
+        roads = store.entry_by_code(session, "voirie")
+    page = unescape(client.get(f"/elements/{leak}").text)
+    assert "Direction de l'eau et de l'assainissement</strong> · principal" in page
+    client.post(f"/elements/{leak}/copies", data={"csrf_token": token, "entry_id": roads.id})
+    assert ("copy", "Direction de la voirie et des espaces publics", True) in _names(site, leak)
+    assert client.post(f"/elements/{leak}/copies", data={"entry_id": roads.id}).status_code == 403  # no CSRF
+    page = unescape(client.get(f"/elements/{leak}").text)
+    assert "Copie ajoutée" in page and "Direction de la voirie et des espaces publics · copie" in page
+    client.post(f"/elements/{leak}/copies/{roads.id}/retirer", data={"csrf_token": token})
+    assert [n for n in _names(site, leak) if n[0] == "copy"] == []
+    assert "Copie retirée" in client.get(f"/elements/{leak}").text
+
+
+def test_a_transmission_from_the_page_drafts_both_letters_with_the_directory_details(site, client):
+    from pipeline.store.letters import letters_page
+    seeded(site)
+    leak = site.items[0]
+    with site.sessions() as session:
+        caf = store.entry_by_code(session, "caf-doubs")
+        store.update_entry(session, caf.id, caf.version, {"email": "transmissions@caf.example.org",
+                                                          "address": "2 rue Exemple\n25000 Besançon"}, "admin")
+        session.commit()
+        version = review_store.item(session, leak).version
+    token = _clerk(client)
+    done = client.post(f"/elements/{leak}/transmettre", data={"csrf_token": token, "version": version,
+                                                              "entry_id": caf.id})
+    assert "la lettre de transmission et l" in unescape(done.text)
+    with site.sessions() as session:
+        row = session.get(ItemRow, leak)
+        letters = {l.kind: l for l in letters_page(session, item_id=leak)}
+        assert store.entry_for_item(session, leak).code == "caf-doubs"
+    assert (row.competence, row.destination_kind, row.status) == ("hors_competence", "autre", "corrected")
+    assert row.destination == "Autre administration : Caisse d'allocations familiales du Doubs"
+    assert _names(site, leak) == [("principal", "Caisse d'allocations familiales du Doubs", True)]
+    transmission, notice = letters["transmission"], letters["avis_transmission"]
+    assert transmission.recipient_email == "transmissions@caf.example.org" and transmission.channel == "email"
+    assert "L114-2" in transmission.body
+    assert notice.recipient_email == "jeanne.martin@example.org"
+    assert "Caisse d'allocations familiales du Doubs" in notice.body
+    assert "2 rue Exemple, 25000 Besançon" in notice.body and "transmissions@caf.example.org" in notice.body
+
+
+def test_letters_take_the_service_contacts_from_the_directory_and_config_for_what_it_lacks(site):
+    from pipeline.letters import draft_letters
+    from pipeline.store.letters import letters_page
+    seeded(site)
+    leak = site.items[0]
+    with site.sessions() as session:
+        water = store.entry_by_code(session, "eau_assainissement")
+        store.update_entry(session, water.id, water.version, {"email": "eau@grandbesancon.fr",
+                                                              "phone": "03 81 00 00 01"}, "admin")
+        session.commit()
+    _settle(site, leak)
+    draft_letters(site.settings, site.sessions, since=date(2026, 11, 1), today=date(2026, 11, 24))
+    with site.sessions() as session:
+        [letter] = [l for l in letters_page(session, item_id=leak) if l.kind == "accuse_reception"]
+    assert "Courriel : eau@grandbesancon.fr" in letter.body and "Téléphone : 03 81 00 00 01" in letter.body
+    assert "4 rue Gabriel Plançon" in letter.body  # the address the directory was seeded with
