@@ -95,12 +95,11 @@ def distribute(session: Session, item_id: int, user: str, *, commit: bool = True
     target = principal or routed_entry(session, item.destination_kind, item.competence, item.commune,
                                        item.destination or "")
     rows = _rows(session, item_id)
-    if target is not None:
-        _set_principal(session, item_id, target.id, rows, user)
-        for rule in copy_rules(session, item.competence or ""):
-            if rule.entry_id not in rows:
-                rows[rule.entry_id] = _add(session, item_id, rule.entry_id, "copy", ROUTING)
-    wanted = {rule.entry_id for rule in copy_rules(session, item.competence or "")}
+    # No entry (a town hall still to determine, a directory without it): the old principal steps down all the same.
+    _set_principal(session, item_id, target.id if target else None, rows, user)
+    wanted = {rule.entry_id for rule in copy_rules(session, item.competence or "")} if target else set()
+    for entry_id in sorted(wanted - rows.keys()):
+        rows[entry_id] = _add(session, item_id, entry_id, "copy", ROUTING)
     for entry_id, row in list(rows.items()):  # default copies of a competence the item no longer has
         if row.role == "copy" and row.added_by == ROUTING and entry_id not in wanted and _untouched(row):
             session.delete(row)
@@ -117,7 +116,7 @@ def _add(session: Session, item_id: int, entry_id: int, role: str, user: str) ->
     return row
 
 
-def _set_principal(session: Session, item_id: int, entry_id: int, rows: dict, user: str) -> None:
+def _set_principal(session: Session, item_id: int, entry_id: int | None, rows: dict, user: str) -> None:
     for other_id, row in rows.items():
         if other_id == entry_id or row.role != "principal" or row.redirected_at is not None:
             continue
@@ -126,6 +125,8 @@ def _set_principal(session: Session, item_id: int, entry_id: int, rows: dict, us
         else:  # the old service knew of it: keep the row, marked as sent elsewhere
             row.redirected_at, row.redirected_by = now(), user
             row.redirect_reason = row.redirect_reason or "réorienté par le service courrier"
+    if entry_id is None:
+        return
     row = rows.get(entry_id)
     if row is None:
         rows[entry_id] = _add(session, item_id, entry_id, "principal", user)

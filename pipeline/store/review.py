@@ -265,5 +265,6 @@ def bulk_confirm(session: Session, ids: list[int], threshold: float, user: str) 
          "comment": f"confiance ≥ {threshold * 100:.0f} % (lot n° {batch.id})"} for item_id in done])
     session.commit()
     for item_id in done:  # confirmed: each goes to its service, with its default copies
-        distribution.distribute(session, item_id, user)
+        distribution.distribute(session, item_id, user, commit=False)
+    session.commit()
     return len(done), batch.id

@@ -364,3 +364,36 @@ def test_letters_take_the_service_contacts_from_the_directory_and_config_for_wha
         [letter] = [l for l in letters_page(session, item_id=leak) if l.kind == "accuse_reception"]
     assert "Courriel : eau@grandbesancon.fr" in letter.body and "Téléphone : 03 81 00 00 01" in letter.body
     assert "4 rue Gabriel Plançon" in letter.body  # the address the directory was seeded with
+
+
+def test_after_a_service_sends_an_item_back_the_clerks_new_routing_makes_a_new_principal(site):
+    seeded(site)
+    leak = site.items[0]
+    _settle(site, leak)
+    with site.sessions() as session:  # what the service's "réorienté" leaves (pipeline/store/baskets.py)
+        row = session.query(ItemDestinationRow).filter_by(item_id=leak, role="principal").one()
+        row.taken_at, row.redirected_at, row.redirect_reason = store.now(), store.now(), "pas pour nous"
+        session.get(ItemRow, leak).status = "to_review"
+        session.commit()
+    assert _names(site, leak) == [("principal", "Direction de l'eau et de l'assainissement", False)]
+    _settle(site, leak, competence="voirie")
+    assert _names(site, leak) == [("principal", "Direction de la voirie et des espaces publics", True),
+                                  ("principal", "Direction de l'eau et de l'assainissement", False)]
+    with site.sessions() as session:
+        assert store.entry_for_item(session, leak).code == "voirie"
+        old = session.query(ItemDestinationRow).filter_by(item_id=leak, redirect_reason="pas pour nous").one()
+        assert old.taken_at is not None  # its history stays
+    _settle(site, leak, competence="commune", commune=None)  # a town hall still to determine: nobody's
+    assert [n for n in _names(site, leak) if n[2]] == []
+
+
+def test_a_bulk_confirmation_distributes_each_item_and_its_undo_takes_it_back(site):
+    from pipeline.store.undo import undo_batch
+    seeded(site)
+    with site.sessions() as session:
+        done, batch = review_store.bulk_confirm(session, site.items, 0.4, "agent")
+    assert done == len(site.items)
+    assert _names(site, site.items[1]) == [("principal", "Direction de la gestion des déchets", True)]
+    with site.sessions() as session:
+        undo_batch(session, batch, "agent")
+    assert all(_names(site, item) == [] for item in site.items)
