@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from pipeline.commands import archive, mailboxes, models, notify, ops, web
+from pipeline.commands import archive, directory, mailboxes, models, notify, ops, web
 from pipeline.commands.common import ConfigOption, TriageGroup, command, err, open_for_writing, out, setup_logging
 from pipeline.config import Settings, load_settings
 
@@ -162,6 +162,9 @@ def migrate(config: Optional[Path] = ConfigOption):
     settings = load_settings(config)
     missing = open_database(settings.database_url, migrate=False).missing_migrations
     database = open_for_writing(settings)
+    from pipeline.store.directory_seed import seed_database
+    if added := seed_database(settings, database):
+        out.print(f"Annuaire : {added} entrée(s) ajoutée(s) (services, mairies, administrations).")
     out.print(f"Migrations appliquées : {', '.join(missing)}." if missing else "Schéma déjà à jour : rien à faire.")
     out.print(f"Base {database.dialect} à jour.")
 
@@ -174,7 +177,7 @@ def _train(settings: Settings) -> None:
 
 
 
-for group in (models, web, ops, mailboxes, archive, notify):
+for group in (models, web, ops, mailboxes, archive, directory, notify):
     app.registered_commands += group.commands.registered_commands
     app.registered_groups += group.commands.registered_groups
 

@@ -24,7 +24,8 @@ def destination(competence: str | None, commune: str | None, text: str, table: R
     service = table.services.get(competence or "", "Accueil et courrier")
     if handled_by == "commune":
         if commune and commune != HORS:
-            return handled_by, service.format(commune=reference.commune_name(commune)), None
+            named = table.mairies.get(commune) or service.format(commune=reference.commune_name(commune))
+            return handled_by, named, None
         return handled_by, "Mairie à déterminer", "compétence communale mais aucune commune membre détectée"
     if handled_by == "autre":
         administration = administration or _administration(text, table)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -51,6 +51,7 @@ class RoutingTable:
     default_delay: Delay
     urgent_delay: Delay
     administrations: tuple[tuple[str, tuple[str, ...]], ...]
+    mairies: dict[str, str] = field(default_factory=dict)  # INSEE → town hall's name, from the directory
 
     def delay_for(self, competence: str | None) -> Delay:
         return self.delays.get(competence or "", self.default_delay)

@@ -26,6 +26,9 @@ from pipeline.notify.send import after_run as notify_after_run
 from pipeline.stages import Stages, shipped_book, shipped_knowledge
 from pipeline.store import knowledge as knowledge_store, runs
 from pipeline.store.database import StoreFailure, open_database
+from pipeline.routing_table import load_routing_table
+from pipeline.store.directory import directory_table
+from pipeline.store.directory_seed import seed_directory
 from pipeline.store.files import FileStore
 
 
@@ -38,12 +41,14 @@ def run_configured(settings: Settings, *, dry_run: bool = False, wait_s: float =
         if not dry_run:
             with sessions() as session:  # we hold the lock: a run still marked running was killed
                 runs.close_interrupted(session)
+                seed_directory(session, settings)  # the directory exists before the first item is distributed
         sources = [QueuedRetries(sessions, files)] + [Folder(spec) for spec in settings.folders]
         sources += [Mailbox(spec, sessions, read_only=dry_run, on_progress=on_progress,
                             max_message_bytes=settings.limits.max_message_bytes) for spec in settings.mailboxes]
         try:
             with ThreadPoolExecutor(1, thread_name_prefix="stages") as loading, open_pool(settings) as pool:
-                stages = loading.submit(Stages.load, settings, routing_book(settings, sessions, seed=not dry_run))
+                stages = loading.submit(Stages.load, settings, routing_book(settings, sessions, seed=not dry_run),
+                                        directory_table(sessions, load_routing_table(settings.routing_file)))
                 summary = run_batch(sources, stages, sessions, files, pool, dry_run=dry_run,
                                     on_progress=on_progress, settings=settings)
                 stages.result()  # a model that cannot load is the run's error even when nothing came in

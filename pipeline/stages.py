@@ -44,7 +44,8 @@ class Stages:
     knowledge: KnowledgeBase | None = None  # who does what; None: the classifier alone decides
 
     @classmethod
-    def load(cls, settings: Settings, knowledge: KnowledgeBase | None = None) -> "Stages":
+    def load(cls, settings: Settings, knowledge: KnowledgeBase | None = None,
+             routing_table: RoutingTable | None = None) -> "Stages":
         """Load reference data, spaCy, the gazetteer and the active model once for the whole run.
 
         spaCy is loaded here and handed to the two stages that read text with it (places and the
@@ -57,7 +58,7 @@ class Stages:
         elif knowledge is None:
             log.warning("no knowledge base in %s: the classifier alone decides", settings.reference_dir)
         return cls(settings, reference, load_gazetteer(settings.reference_dir, nlp),
-                   load_routing_table(settings.routing_file),
+                   routing_table or load_routing_table(settings.routing_file),
                    CompetenceModel.load(settings.classifier.model_dir, nlp=nlp), knowledge)
 
     def process(self, documents: list[Document], pool: Executor, today: date | None = None) -> list[Outcome]:

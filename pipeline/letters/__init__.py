@@ -23,10 +23,12 @@ from pipeline.routing_table import Delay
 from pipeline.status import SETTLED
 from pipeline.store import letters as stored
 from pipeline.store.letters import LetterInfo, LetterItem, list_letters, mark_sent
+from pipeline.store.directory import Entry
 from pipeline.store.registration import Registered, registrations
 from pipeline.store.statistics import utc
 
-__all__ = ["KIND_FR", "LetterInfo", "draft_letters", "letters_needed", "list_letters", "mark_sent"]
+__all__ = ["KIND_FR", "LetterInfo", "draft_letters", "draft_transmission", "letters_needed", "list_letters",
+           "mark_sent"]
 UNRESOLVED = ("à déterminer", "Mairie à déterminer")
 KIND_FR = {"accuse_reception": "accusé de réception", "transmission": "transmission à l'autorité compétente",
            "avis_transmission": "avis de transmission à l'expéditeur"}
@@ -55,18 +57,33 @@ def draft_letters(settings: Settings, database, since: date | None = None,
     settled = [(item, existing) for item, existing in stored.settled_items(database, start - timedelta(days=1))
                if utc(item.received_at or item.created_at) >= start]
     registered = registrations(database, [item.id for item, _ in settled])
-    for item, existing in settled:
-        for kind in letters_needed(item, settings):
-            if kind not in existing and (info := stored.add_draft(database, item, **_draft(
-                    item, kind, settings, today, zone, registered.get(item.id)))):
-                drafted.append(info)
+    wanted = [(item, kind) for item, existing in settled for kind in letters_needed(item, settings)
+              if kind not in existing]
+    entries = stored.directory_entries(database, sorted({item.id for item, _ in wanted}))
+    for item, kind in wanted:
+        if info := stored.add_draft(database, item, **_draft(item, kind, settings, today, zone,
+                                                               registered.get(item.id), entries.get(item.id))):
+            drafted.append(info)
     return drafted
 
 
+def draft_transmission(settings: Settings, database, item_id: int, today: date | None = None) -> list[LetterInfo]:
+    """Draft (again) the transmission (L114-2) and the notice to the sender of an item a clerk has just sent
+    to another administration, with the directory's details; drafts of an earlier routing are replaced,
+    an acknowledgement not yet sent is cancelled. Letters already sent stay as they are."""
+    zone = ZoneInfo(settings.timezone)
+    today = today or datetime.now(zone).date()
+    item = stored.letter_item(database, item_id)
+    found = registrations(database, [item_id]).get(item_id)
+    entry = stored.directory_entries(database, [item_id]).get(item_id)
+    return [stored.replace_draft(database, item, **_draft(item, kind, settings, today, zone, found, entry))
+            for kind in ("transmission", "avis_transmission")]
+
+
 def _draft(item: LetterItem, kind: str, settings: Settings, today: date, zone: ZoneInfo,
-           found: Registered | None = None) -> dict:
+           found: Registered | None = None, entry: Entry | None = None) -> dict:
     letters = settings.letters
-    context = _context(item, settings, today, zone, found)
+    context = _context(item, settings, today, zone, found, entry)
     subject, body = render_text(letters, kind, context)
     if kind == "transmission":
         recipient, email = context["authority"], context["authority_email"]
@@ -86,21 +103,23 @@ def _draft(item: LetterItem, kind: str, settings: Settings, today: date, zone: Z
 
 
 def _context(item: LetterItem, settings: Settings, today: date, zone: ZoneInfo,
-             found: Registered | None = None) -> dict:
+             found: Registered | None = None, entry: Entry | None = None) -> dict:
     letters = settings.letters
     received = utc(item.received_at or item.created_at).astimezone(zone).date()
-    service = letters.service_contacts.get(item.destination, {})
     authority = item.destination.split(" : ", 1)[-1] if item.destination_kind == "autre" else item.destination
-    authority_contact = letters.authority_contacts.get(authority, {})
-    if item.destination_kind == "commune" and not authority_contact:
-        authority_contact = {"address": f"Hôtel de ville, {authority.removeprefix('Mairie de ')}"}
+    service = _contact(entry, letters.service_contacts.get(item.destination, {}))
+    authority_contact = _contact(entry, letters.authority_contacts.get(authority, {}))
+    if entry is not None and item.destination_kind in ("commune", "autre"):
+        authority = entry.name
+    if item.destination_kind == "commune" and not authority_contact.get("address"):
+        authority_contact["address"] = f"Hôtel de ville, {authority.removeprefix('Mairie de ')}"
     implicit = Delay.parse(letters.implicit_decision_delay).after(received)
     return {
         "chrono": item.chrono, "channel": item.channel, "subject": item.subject, "sender": item.sender,
         "sender_email": item.sender_email, "salutation": "Madame, Monsieur",
         "received": long_date(received), "today": long_date(today), "implicit_date": long_date(implicit),
         "silence": "acceptation" if item.competence in letters.silence_accepts else "rejet",
-        "service": item.destination or "Accueil et courrier", "service_address": service.get("address", letters.address),
+        "service": (entry.name if entry else item.destination) or "Accueil et courrier", "service_address": service.get("address", letters.address),
         "service_email": service.get("email", letters.email), "service_phone": service.get("phone", letters.phone),
         "authority": authority, "authority_address": authority_contact.get("address", ""),
         "authority_email": authority_contact.get("email", ""), "organisation": letters.organisation,
@@ -110,6 +129,14 @@ def _context(item: LetterItem, settings: Settings, today: date, zone: ZoneInfo,
         "letter_date": _written(found.letter_date) if found and found.letter_date else "",
         "sender_postal": ", ".join(found.address_lines) if found and found.sender_postcode else "",
     }
+
+
+def _contact(entry: Entry | None, configured: dict) -> dict:
+    """The directory's details of the entry, each empty one taken from config's [letters] contacts."""
+    mine = {"address": ", ".join(line.strip() for line in entry.address.splitlines() if line.strip()),
+            "email": entry.email, "phone": entry.phone} if entry is not None else {}
+    return {key: mine.get(key) or configured.get(key, "") for key in ("address", "email", "phone")
+            if mine.get(key) or key in configured}
 
 
 def _written(day: date) -> str:

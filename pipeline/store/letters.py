@@ -101,6 +101,42 @@ def add_draft(database, item: LetterItem, **fields) -> LetterInfo | None:
         return LetterInfo.of(row, item.chrono)
 
 
+def directory_entries(database, item_ids: list[int]) -> dict:
+    """The directory entry each item goes to (its principal destination, else the one its routing names)."""
+    from pipeline.store.directory import entry_for_item
+    with database() as session:
+        found = {item_id: entry_for_item(session, item_id) for item_id in item_ids}
+    return {item_id: entry for item_id, entry in found.items() if entry is not None}
+
+
+def letter_item(database, item_id: int) -> LetterItem:
+    with database() as session:
+        row = session.get(ItemRow, item_id)
+        if row is None:
+            raise NotFoundError(f"élément {item_id} introuvable")
+        return _item(row)
+
+
+def replace_draft(database, item: LetterItem, **fields) -> LetterInfo:
+    """This item's letter of this kind, drafted anew (a draft of an earlier routing is overwritten, an
+    acknowledgement not sent yet is cancelled: the request went elsewhere); a letter already sent is kept."""
+    with database() as session:
+        letters = {row.kind: row for row in session.execute(select(LetterRow).where(LetterRow.item_id == item.id)).scalars()}
+        acknowledgement = letters.get("accuse_reception")
+        if acknowledgement is not None and acknowledgement.status in ("draft", "failed"):
+            acknowledgement.status = "cancelled"
+        row = letters.get(fields["kind"])
+        if row is None:
+            row = LetterRow(item_id=item.id, status="draft", created_at=datetime.now(timezone.utc), **fields)
+            session.add(row)
+        elif row.status in ("draft", "failed", "cancelled"):
+            for name, value in fields.items():
+                setattr(row, name, value)
+            row.status, row.error, row.created_at = "draft", "", datetime.now(timezone.utc)
+        session.commit()
+        return LetterInfo.of(row, item.chrono)
+
+
 def list_letters(database, status: str | None = None) -> list[LetterInfo]:
     with database() as session:
         query = select(LetterRow, ItemRow.chrono).join(ItemRow, ItemRow.id == LetterRow.item_id).order_by(LetterRow.id)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from pipeline.errors import StorageError
-from pipeline.store import followups, items, quarantine
+from pipeline.store import distribution, followups, items, quarantine
 from pipeline.store.files import FileStore
 
 if TYPE_CHECKING:
@@ -69,6 +69,7 @@ def _store(sessions: sessionmaker, files: FileStore, outcome: "Outcome", run_id:
                 raise LookupError("a known duplicate is no longer in the database")
             try:
                 row = items.save_item(session, item, files, run_id=run_id, chrono_pattern=chrono_pattern)
+                distribution.on_stored(session, row)  # its directory name, principal and default copies
                 session.flush()
                 followups.link_followup(session, row)  # same transaction: a follow-up is linked or nothing is
                 quarantine.resolve(session, document.sha256, row.id)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from pipeline.status import SETTLED, ItemStatus
+from pipeline.store import distribution
 from pipeline.store.queue import QueueView, Searching, conditions
 from pipeline.store.schema import ItemFileRow, ItemRow, ReviewBatchRow, ReviewEventRow
 
@@ -262,5 +263,8 @@ def bulk_confirm(session: Session, ids: list[int], threshold: float, user: str) 
         {"item_id": item_id, "user": user, "at": at, "action": "bulk_confirm",
          "before": {"status": ItemStatus.TO_REVIEW.value}, "after": {"status": ItemStatus.CONFIRMED.value},
          "comment": f"confiance ≥ {threshold * 100:.0f} % (lot n° {batch.id})"} for item_id in done])
+    session.commit()
+    for item_id in done:  # confirmed: each goes to its service, with its default copies
+        distribution.distribute(session, item_id, user, commit=False)
     session.commit()
     return len(done), batch.id

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pipeline.status import ItemStatus
+from pipeline.store.distribution import distribute
 from pipeline.store.review import Refused, _load, _record, now, snapshot
 from pipeline.store.schema import ItemRow, ReviewBatchRow, ReviewEventRow
 
@@ -38,6 +39,7 @@ def undo_last(session: Session, item_id: int, user: str) -> str:
     for key, value in (event.before or {}).items():
         setattr(row, key, _value(key, value))
     _record(session, row, before, "undo", user, f"annule : {event.action}")
+    distribute(session, item_id, user)  # its destinations follow it back
     return row.chrono
 
 
@@ -67,4 +69,6 @@ def undo_batch(session: Session, batch_id: int, user: str) -> tuple[int, int]:
              "comment": f"annule la confirmation en lot n° {batch_id}"} for item_id in undone])
     batch.undone_at, batch.undone_by = at, user
     session.commit()
+    for item_id in undone:  # back to review: the destinations nobody was told of go
+        distribute(session, item_id, user)
     return len(undone), len(batch.item_ids) - len(undone)

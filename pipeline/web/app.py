@@ -22,6 +22,7 @@ from pipeline.config import Settings
 from pipeline.errors import ConfigError
 from pipeline.reference import load_reference
 from pipeline.routing_table import load_routing_table
+from pipeline.store.directory import directory_table
 from pipeline.store import search
 from pipeline.store.database import open_database
 from pipeline.store.files import FileStore
@@ -88,7 +89,8 @@ def create_app(settings: Settings, *, database=None, secret_key: str | None = No
     app.state.cache_dir = settings.data_dir / "cache" / "pages"
     app.state.zone = ZoneInfo(settings.timezone)
     app.state.reference = load_reference(settings.reference_dir)
-    app.state.context = Context(app.state.reference, load_routing_table(settings.routing_file), app.state.zone)
+    app.state.context = Context(app.state.reference, directory_table(database, load_routing_table(settings.routing_file)),
+                                app.state.zone)  # names and words from the directory (pipeline/web/routes/directory.py)
     app.state.searching = Searching(search.search_mode(database), app.state.zone)
     templates.env.globals["zone"] = app.state.zone
 
@@ -141,6 +143,9 @@ def create_app(settings: Settings, *, database=None, secret_key: str | None = No
         app.include_router(module.router)
     from pipeline.web.routes import knowledge as knowledge_routes
     app.include_router(knowledge_routes.router)
+    from pipeline.web.routes import destinations, directory as directory_routes
+    app.include_router(directory_routes.router)
+    app.include_router(destinations.router)
 
     @app.get("/", include_in_schema=False)
     def home():

@@ -15,11 +15,13 @@ from pipeline.route import destination as route_destination
 from pipeline.routing_table import RoutingTable
 from pipeline.status import ItemStatus
 from pipeline.store import review as store
+from pipeline.store.distribution import distribute
 from pipeline.store.review import ReviewedItem
 
 ACTIONS = {"confirm": "Confirmation", "correct": "Correction", "update": "Modification",
            "bulk_confirm": "Confirmation en lot", "handled": "Marqué traité", "reopen": "Rouvert",
-           "comment": "Commentaire", "undo": "Annulation"}
+           "comment": "Commentaire", "undo": "Annulation", "copy_added": "Copie ajoutée", "copy_removed": "Copie retirée",
+           "transmitted": "Transmis à une autre administration"}
 
 
 @dataclass(frozen=True)
@@ -108,4 +110,5 @@ def review(session, item_id: int, version: int, decision: Decision, user: str, c
     if action == "none":
         return action
     store.record_review(session, item_id, version, changes, action, user, decision.comment)
+    distribute(session, item_id, user)  # the principal destination follows the routing, with default copies
     return action

@@ -18,7 +18,7 @@ from pipeline.store import letters as store
 from pipeline.web.auth import CurrentUser, current_user, db, flash
 
 router = APIRouter(prefix="/courriers")
-STATES = {"draft": "À envoyer", "failed": "Envoi échoué", "sent": "Envoyées"}
+STATES = {"draft": "À envoyer", "failed": "Envoi échoué", "sent": "Envoyées", "cancelled": "Annulées"}
 
 
 def _letter(session, letter_id: int) -> store.LetterView:
