@@ -26,7 +26,7 @@ from pipeline.store import search
 from pipeline.store.database import open_database
 from pipeline.store.files import FileStore
 from pipeline.store.queue import Searching
-from pipeline.web.auth import CsrfRejected, Forbidden, LoginRequired, verify_csrf
+from pipeline.web.auth import ClerksOnly, CsrfRejected, Forbidden, LoginRequired, verify_csrf
 from pipeline.web.pages import render, templates
 from pipeline.web.password_checks import PasswordChecks
 from pipeline.web.review import Context
@@ -114,6 +114,14 @@ def create_app(settings: Settings, *, database=None, secret_key: str | None = No
         return render(request, "error.html", status_code=403, title="Accès refusé",
                       message="Cette page est réservée aux administrateurs.")
 
+    @app.exception_handler(ClerksOnly)
+    async def clerks_only(request: Request, exc: ClerksOnly):
+        if request.method == "GET" and request.url.path in ("/", "/file"):
+            return RedirectResponse("/corbeille", status_code=303)
+        return render(request, "error.html", status_code=403, title="Accès refusé",
+                      message="Cette page est réservée à l'équipe du courrier : votre compte donne accès à la "
+                              "corbeille de votre service.")
+
     @app.exception_handler(CsrfRejected)
     async def csrf_rejected(request: Request, exc: CsrfRejected):
         return render(request, "error.html", status_code=403, title="Formulaire refusé",
@@ -141,6 +149,8 @@ def create_app(settings: Settings, *, database=None, secret_key: str | None = No
         app.include_router(module.router)
     from pipeline.web.routes import knowledge as knowledge_routes
     app.include_router(knowledge_routes.router)
+    from pipeline.web.routes import baskets
+    app.include_router(baskets.router)
 
     @app.get("/", include_in_schema=False)
     def home():
