@@ -28,6 +28,8 @@ TABS = {
     "repondu": and_(D.role == "principal", D.answered_at.is_not(None)),
 }
 ANSWER_CHANNELS = {"courrier": "Courrier", "email": "Courriel", "telephone": "Téléphone", "sur_place": "Sur place"}
+# The service's bookkeeping: it labels nothing for training ("redirected" does: the routing was wrong).
+BOOKKEEPING = ("taken", "seen", "answered")
 ACTIONS = {"taken": "Pris en charge par le service", "answered": "Réponse enregistrée par le service",
            "redirected": "Réorienté par le service", "seen": "Copie lue par le service"}
 

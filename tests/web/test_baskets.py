@@ -220,3 +220,30 @@ def test_cli_adds_a_service_account_by_its_directory_code(site, entries, monkeyp
     with site.sessions() as session:
         account = {u.username: u for u in list_users(session)}["mairie-thise"]
     assert account.role == "service" and account.entry_id == entries["thise"] and account.email == "m@thise.fr"
+
+
+def test_a_redirect_is_a_routing_error_in_the_figures_and_the_clerks_new_routing_trains(site, client, entries):
+    from pipeline.store.statistics import collect
+    from pipeline.store.training import review_events_since, reviewed_examples
+    item = site.items[0]
+    _service_login(client, "eau")
+    token = csrf_of(client.get(f"/corbeille/items/{item}").text)
+    client.post(f"/corbeille/items/{item}/prendre", data={"csrf_token": token})
+    client.post(f"/corbeille/items/{item}/reorienter", data={
+        "csrf_token": token, "version": str(_item(site, item).version), "motif": "C'est la voirie"})
+    with site.sessions() as session:
+        figures = collect(session, site.settings, _today(site))
+    assert [(c.chrono, c.field, c.after) for c in figures.corrections] == \
+        [(chrono_of(site, item), "orientation", "réorienté : C'est la voirie")]
+    assert review_events_since(site.sessions, None) == 1  # taking it labels nothing; sending it back does
+    assert f"review:{chrono_of(site, item)}" not in [e.origin for e in reviewed_examples(site.sessions)]
+
+    client.cookies.clear()
+    login(client, "agent")
+    page = client.get(f"/elements/{item}").text
+    client.post(f"/elements/{item}/relecture", data={
+        "csrf_token": csrf_of(page), "version": str(_item(site, item).version), "competence": "voirie",
+        "commune": "25560", "retour": ""})
+    assert _item(site, item).status == "corrected"
+    examples = {e.origin: e.competence for e in reviewed_examples(site.sessions)}
+    assert examples[f"review:{chrono_of(site, item)}"] == "voirie"
