@@ -247,3 +247,18 @@ def test_a_redirect_is_a_routing_error_in_the_figures_and_the_clerks_new_routing
     assert _item(site, item).status == "corrected"
     examples = {e.origin: e.competence for e in reviewed_examples(site.sessions)}
     assert examples[f"review:{chrono_of(site, item)}"] == "voirie"
+
+
+def test_a_changed_role_ends_the_accounts_open_sessions(site, client, entries):
+    from fastapi.testclient import TestClient
+    from pipeline.store.users import list_users, update_account
+    _service_login(client, "eau")
+    assert client.get("/corbeille").status_code == 200
+    with site.sessions() as session:
+        eau = next(u for u in list_users(session) if u.username == "eau")
+        update_account(session, eau.id, "agent", True)
+    response = client.get("/corbeille", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/connexion")
+    with TestClient(site.app) as again:
+        _service_login(again, "eau")
+        assert again.get("/file").status_code == 200  # a clerk now, with the clerks' pages
