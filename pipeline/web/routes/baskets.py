@@ -1,7 +1,8 @@
 """A service's basket ("Ma corbeille"): what was addressed to it, and taking, answering, sending back.
 
-Open to service accounts (`signed_in`), and to clerks for what their own entry receives: every item
-is checked with pipeline/store/access.py, so another service's item, file or search result is a 404.
+Open to service accounts (`signed_in`: the only pages they reach besides logging in and out) and to
+clerks (who read any item here but act for no service). Every item, file and search result is
+checked with pipeline/store/access.py: another service's is a 404, as if it did not exist.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pipeline.store import access
 from pipeline.store import baskets as store
 from pipeline.store import review as store_review
 from pipeline.store.review import Conflict, Refused
+from pipeline.web import originals
 from pipeline.web.auth import CurrentUser, db, flash, signed_in
 from pipeline.web.pages import render
 from pipeline.web.review import ACTIONS
@@ -71,11 +73,11 @@ def item(item_id: int, request: Request, user: CurrentUser = Depends(signed_in),
     original = next((f for f in row.files if f.role == "original"), None)
     email_view = None
     if row.channel == "email" and original and state.files.exists(original.sha256):
-        email_view = item_routes.originals.read_email_view(state.files.get(original.sha256))
+        email_view = originals.read_email_view(state.files.get(original.sha256))
     return render(request, "basket_item.html", item=row, text=highlight(row.text or "", []),
                   mine=store.mine(session, item_id, _entries(request, session, user)),
                   destinations=store.destinations(session, item_id), original=original, email_view=email_view,
-                  viewables=item_routes._viewables(request, row),
+                  viewables=item_routes.viewables_of(request, row),
                   attachments=[f for f in row.files if f.role == "attachment" and f.sha256],
                   channels=store.ANSWER_CHANNELS, today=_today(request))
 
@@ -104,8 +106,9 @@ def _back(item_id: int) -> RedirectResponse:
     return RedirectResponse(f"/corbeille/items/{item_id}", status_code=303)
 
 
-def _act(request: Request, item_id: int, action, done: str) -> RedirectResponse:
-    """Run a service action; a refusal or a concurrent change is a French message on the item."""
+def _act(request: Request, item_id: int, action, done: str, then: str = "") -> RedirectResponse:
+    """Run a service action, then go to `then` (the item by default); a refusal or a concurrent change
+    is a French message on the item."""
     try:
         changed = action()
     except Conflict as exc:
@@ -118,7 +121,7 @@ def _act(request: Request, item_id: int, action, done: str) -> RedirectResponse:
         return _back(item_id)
     flash(request, done if changed is not False else "C'était déjà fait : rien n'a changé.",
           "ok" if changed is not False else "info")
-    return None
+    return RedirectResponse(then, status_code=303) if then else _back(item_id)
 
 
 @router.post("/items/{item_id}/repondu")
@@ -132,10 +135,9 @@ def answered(item_id: int, request: Request, version: int = Form(...), date_repo
         flash(request, "Date de la réponse invalide : choisissez-la dans le calendrier (JJ/MM/AAAA).", "error")
         return _back(item_id)
     entries = _entries(request, session, user)
-    refused = _act(request, item_id, lambda: store.answer(
+    return _act(request, item_id, lambda: store.answer(
         session, item_id, version, entries, user.username, on=on, channel=canal, note=note, today=_today(request)),
-        "Réponse enregistrée : l'élément est traité.")
-    return refused or RedirectResponse("/corbeille", status_code=303)
+        "Réponse enregistrée : l'élément est traité.", then="/corbeille")
 
 
 @router.post("/items/{item_id}/reorienter")
@@ -143,9 +145,9 @@ def redirect(item_id: int, request: Request, version: int = Form(...), motif: st
              user: CurrentUser = Depends(signed_in), session=Depends(db)):
     _readable(request, session, user, item_id)
     entries = _entries(request, session, user)
-    refused = _act(request, item_id, lambda: store.redirect(session, item_id, version, entries, user.username, motif),
-                   "Renvoyé à l'équipe du courrier avec votre motif : il n'est plus dans votre corbeille.")
-    return refused or RedirectResponse("/corbeille", status_code=303)
+    return _act(request, item_id, lambda: store.redirect(session, item_id, version, entries, user.username, motif),
+                "Renvoyé à l'équipe du courrier avec votre motif : il n'est plus dans votre corbeille.",
+                then="/corbeille")
 
 
 STAMPS = {"prendre": (store.take, "Pris en charge : vos collègues voient que vous vous en occupez."),
@@ -160,4 +162,4 @@ def stamp(item_id: int, stamp: str, request: Request, user: CurrentUser = Depend
     _readable(request, session, user, item_id)
     entries = _entries(request, session, user)
     action, done = STAMPS[stamp]
-    return _act(request, item_id, lambda: action(session, item_id, entries, user.username), done) or _back(item_id)
+    return _act(request, item_id, lambda: action(session, item_id, entries, user.username), done)
