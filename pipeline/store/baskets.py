@@ -84,14 +84,9 @@ def counts(session: Session, entry_ids: list[int]) -> dict[str, int]:
 def lines(session: Session, entry_ids: list[int], tab: str, number: int, size: int,
           query: str = "", search_mode: str = "") -> tuple[list[BasketLine], bool]:
     """One page of a tab (or, with `query`, of every line matching it); returns (lines, more after)."""
-    where = [destinations_of(entry_ids)]
-    if query:
-        matched = search.condition(search_mode, query)
-        if matched is not None:
-            where.append(matched)
-    else:
-        where.append(TABS[tab])
-    order = (D.answered_at.desc(), ItemRow.id.desc()) if tab == "repondu" and not query else \
+    matched = search.condition(search_mode, query) if query else None  # None: no word to look for
+    where = [destinations_of(entry_ids), TABS[tab] if matched is None else matched]
+    order = (D.answered_at.desc(), ItemRow.id.desc()) if tab == "repondu" and matched is None else \
         (ItemRow.urgent.desc(), ItemRow.due_date.asc(), ItemRow.id.asc())
     rows = session.execute(
         select(ItemRow.id, ItemRow.chrono, ItemRow.subject, ItemRow.sender, ItemRow.received_at, ItemRow.due_date,
