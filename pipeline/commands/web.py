@@ -14,7 +14,7 @@ from pipeline.config import load_settings
 commands = typer.Typer()
 
 
-users_app = typer.Typer(help="Comptes de la page de relecture (rôles agent et admin).", no_args_is_help=True)
+users_app = typer.Typer(help="Comptes de la page de relecture (rôles agent, admin et service).", no_args_is_help=True)
 commands.add_typer(users_app, name="users")
 
 
@@ -40,18 +40,29 @@ def _password(password_stdin: bool) -> str:
 @users_app.command("add")
 @command
 def users_add(username: str = typer.Argument(..., help="Identifiant de connexion."),
-              role: str = typer.Option("agent", help="agent ou admin."),
+              role: str = typer.Option("agent", help="agent ou admin (service : voir --service)."),
+              service: Optional[str] = typer.Option(
+                  None, "--service", help="Code du service ou de la mairie dans l'annuaire (compétence ou code "
+                                          "INSEE) : un compte qui ne voit que cette corbeille."),
+              email: str = typer.Option("", "--email", help="Courriel de la corbeille (facultatif)."),
               password_stdin: bool = typer.Option(False, "--password-stdin", help="Lire le mot de passe sur stdin."),
               config: Optional[Path] = ConfigOption):
     """Crée un compte (mot de passe demandé, haché avec argon2id).
 
-    Exemple : triage users add marie --role admin
+    Exemple : triage users add marie --role admin ; triage users add eau --service eau_assainissement
     """
-    from pipeline.store.users import add_user
+    from pipeline.store.users import UserError, add_user, entry_by_code
     database = open_for_writing(load_settings(config))
     with database() as session:
-        add_user(session, username, _password(password_stdin), role)
-    out.print(f"Compte {username} créé ({role}).")
+        entry = None
+        if service is not None:
+            entry = entry_by_code(session, service)
+            if entry is None:
+                raise UserError(f"aucun service ni mairie de code « {service} » dans l'annuaire")
+            role = "service"
+        add_user(session, username, _password(password_stdin), role, entry_id=entry.id if entry else None,
+                 email=email)
+    out.print(f"Compte {username} créé ({role}{' : corbeille ' + entry.name if entry else ''}).")
 
 
 @users_app.command("passwd")
@@ -81,10 +92,10 @@ def users_list(config: Optional[Path] = ConfigOption,
     from pipeline.store.users import list_users
     database = open_for_reading(load_settings(config))
     with database() as session:
-        rows = [{"username": u.username, "role": u.role, "active": u.active, "created_at": u.created_at.isoformat()}
-                for u in list_users(session)]
+        rows = [{"username": u.username, "role": u.role, "active": u.active, "created_at": u.created_at.isoformat(),
+                 "entry_id": u.entry_id, "email": u.email} for u in list_users(session)]
     if as_json:
         print(json.dumps(rows, ensure_ascii=False))
         return
     for row in rows:
-        out.print(f"{row['username']:<24} {row['role']:<6} {'actif' if row['active'] else 'désactivé'}")
+        out.print(f"{row['username']:<24} {row['role']:<7} {'actif' if row['active'] else 'désactivé'}")

@@ -209,6 +209,10 @@ def _reviews(session: Session, data: ReportData, names: _Names, start: datetime,
         if not start <= utc(event.at) < end:
             continue
         before, after = event.before or {}, event.after or {}
+        if event.action == "redirected":  # sent back by the service (store/baskets.py): a routing error
+            service, _, reason = (event.comment or "").partition(" : ")
+            data.corrections.append(Correction(chrono, event.user, "orientation", service, f"réorienté : {reason}"))
+            continue
         changed = False
         for key, field_name, show in (("competence", "compétence", names.competence),
                                       ("commune", "commune", names.commune)):

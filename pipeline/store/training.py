@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select
 
 from pipeline.classify.dataset import Example
 from pipeline.status import REVIEWED
+from pipeline.store.baskets import BOOKKEEPING
 from pipeline.store.items import now
 from pipeline.store.schema import ItemRow, ReviewEventRow, TrainingExampleRow
 
@@ -60,7 +61,7 @@ def store_imported(database, examples: list[Example]) -> int:
 
 def review_events_since(database, since: datetime | None) -> int:
     """Review decisions recorded after `since` (all of them when None)."""
-    query = select(func.count()).select_from(ReviewEventRow)
+    query = select(func.count()).select_from(ReviewEventRow).where(ReviewEventRow.action.not_in(BOOKKEEPING))
     if since is not None:
         query = query.where(ReviewEventRow.at > since)
     with database() as session:

@@ -23,9 +23,12 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from pipeline.errors import ConfigError
-from pipeline.store.schema import AppUserRow, LoginFailureRow, WebSessionRow
+from pipeline.store.schema import AppUserRow, DirectoryEntryRow, LoginFailureRow, WebSessionRow
 
-ROLES = ("agent", "admin")
+# "service": a service's or a town hall's account, bound to its directory entry; it sees only that
+# entry's basket (pipeline/store/access.py) and none of the clerks' pages.
+ROLES = ("agent", "admin", "service")
+BASKET_KINDS = ("service", "mairie")
 USERNAME = re.compile(r"^[A-Za-z0-9._@-]{2,100}$")
 MIN_PASSWORD = 10
 WINDOW_S = 15 * 60
@@ -49,14 +52,54 @@ class Account:
     role: str
     active: bool
     created_at: datetime
+    entry_id: int | None = None  # service accounts: their directory entry
+    email: str = ""
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def is_service(self) -> bool:
+        return self.role == "service"
+
+
+@dataclass(frozen=True)
+class BasketEntry:
+    """A directory entry a service account can be bound to."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+
 
 def _account(row: AppUserRow) -> Account:
-    return Account(row.id, row.username, row.role, row.active, row.created_at)
+    return Account(row.id, row.username, row.role, row.active, row.created_at, row.entry_id, row.email or "")
+
+
+def basket_entries(session: Session) -> list[BasketEntry]:
+    """Services and town halls an account can be created for (the administrations have no basket)."""
+    rows = session.execute(select(DirectoryEntryRow).where(DirectoryEntryRow.kind.in_(BASKET_KINDS),
+                                                           DirectoryEntryRow.active.is_(True))
+                           .order_by(DirectoryEntryRow.kind.desc(), DirectoryEntryRow.name)).scalars()
+    return [BasketEntry(row.id, row.code, row.name, row.kind) for row in rows]
+
+
+def entry_by_code(session: Session, code: str) -> BasketEntry | None:
+    row = session.execute(select(DirectoryEntryRow).where(DirectoryEntryRow.code == code.strip())).scalar()
+    if row is None or row.kind not in BASKET_KINDS:
+        return None
+    return BasketEntry(row.id, row.code, row.name, row.kind)
+
+
+def _check_binding(session: Session, role: str, entry_id: int | None) -> None:
+    if role not in ROLES:
+        raise UserError(f"rôle inconnu : {role} (agent, admin ou service)")
+    if role == "service":
+        entry = session.get(DirectoryEntryRow, entry_id) if entry_id is not None else None
+        if entry is None or entry.kind not in BASKET_KINDS:
+            raise UserError("un compte de service doit être rattaché à un service ou à une mairie de l'annuaire")
 
 
 def normalise(username: str) -> str:
@@ -77,17 +120,18 @@ def _check_password_rules(password: str) -> None:
         raise UserError(f"mot de passe trop court ({MIN_PASSWORD} caractères au moins)")
 
 
-def add_user(session: Session, username: str, password: str, role: str = "agent") -> Account:
-    """Create an account."""
+def add_user(session: Session, username: str, password: str, role: str = "agent", *,
+             entry_id: int | None = None, email: str = "") -> Account:
+    """Create an account; a "service" account needs its directory entry (`entry_id`)."""
     if not USERNAME.match(username):
         raise UserError("identifiant invalide : 2 à 100 caractères parmi lettres, chiffres, . _ @ -")
-    if role not in ROLES:
-        raise UserError(f"rôle inconnu : {role} (agent ou admin)")
+    _check_binding(session, role, entry_id)
     if _find(session, username) is not None:
         raise UserError(f"l'utilisateur {username} existe déjà")
     _check_password_rules(password)
     row = AppUserRow(username=username, role=role, password_hash=_hasher.hash(password), active=True,
-                     created_at=datetime.now(timezone.utc))
+                     created_at=datetime.now(timezone.utc), entry_id=entry_id if role == "service" else None,
+                     email=email.strip()[:320])
     session.add(row)
     session.commit()
     return _account(row)
@@ -119,14 +163,17 @@ def set_password(session: Session, username: str, password: str) -> Account:
 
 
 def update_account(session: Session, user_id: int, role: str, active: bool) -> Account:
-    """Change role and state; a disabled account's sessions end."""
+    """Change role and state; a disabled account's sessions end, and so do those of a changed role
+    (a page opened under the old rights must not stay open)."""
     row = session.get(AppUserRow, user_id)
     if row is None:
         raise UserError(f"compte inconnu : {user_id}")
-    if role not in ROLES:
-        raise UserError(f"rôle inconnu : {role} (agent ou admin)")
+    _check_binding(session, role, row.entry_id)
+    changed_role = row.role != role
     row.role, row.active = role, active
-    if not active:
+    if role != "service":
+        row.entry_id = None
+    if not active or changed_role:
         _end_sessions_of(session, row.id)
     session.commit()
     return _account(row)

@@ -27,7 +27,7 @@ from pipeline.store import search
 from pipeline.store.database import open_database
 from pipeline.store.files import FileStore
 from pipeline.store.queue import Searching
-from pipeline.web.auth import CsrfRejected, Forbidden, LoginRequired, verify_csrf
+from pipeline.web.auth import ClerksOnly, CsrfRejected, Forbidden, LoginRequired, verify_csrf
 from pipeline.web.pages import render, templates
 from pipeline.web.password_checks import PasswordChecks
 from pipeline.web.review import Context
@@ -116,6 +116,14 @@ def create_app(settings: Settings, *, database=None, secret_key: str | None = No
         return render(request, "error.html", status_code=403, title="Accès refusé",
                       message="Cette page est réservée aux administrateurs.")
 
+    @app.exception_handler(ClerksOnly)
+    async def clerks_only(request: Request, exc: ClerksOnly):
+        if request.method == "GET" and request.url.path in ("/", "/file"):
+            return RedirectResponse("/corbeille", status_code=303)
+        return render(request, "error.html", status_code=403, title="Accès refusé",
+                      message="Cette page est réservée à l'équipe du courrier : votre compte donne accès à la "
+                              "corbeille de votre service.")
+
     @app.exception_handler(CsrfRejected)
     async def csrf_rejected(request: Request, exc: CsrfRejected):
         return render(request, "error.html", status_code=403, title="Formulaire refusé",
@@ -146,6 +154,8 @@ def create_app(settings: Settings, *, database=None, secret_key: str | None = No
     from pipeline.web.routes import destinations, directory as directory_routes
     app.include_router(directory_routes.router)
     app.include_router(destinations.router)
+    from pipeline.web.routes import baskets
+    app.include_router(baskets.router)
 
     @app.get("/", include_in_schema=False)
     def home():

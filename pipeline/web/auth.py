@@ -35,6 +35,10 @@ class Forbidden(Exception):
     """Logged in, but this page is for administrators."""
 
 
+class ClerksOnly(Exception):
+    """A service account asked for a page of the mail team (everything but its basket)."""
+
+
 class CsrfRejected(Exception):
     """A form came without the token of this session (or from another site)."""
 
@@ -101,7 +105,9 @@ def _next_url(request: Request) -> str:
     return quote(request.url.path + query, safe="/?=&%")
 
 
-def current_user(request: Request, session=Depends(db)) -> CurrentUser:
+def signed_in(request: Request, session=Depends(db)) -> CurrentUser:
+    """Any account with a live session, service accounts included: only for the pages that scope what
+    they show with pipeline/store/access.py (the basket, an item's files)."""
     token = request.session.get("sid")
     if not isinstance(token, str):
         raise LoginRequired(_next_url(request))
@@ -113,6 +119,14 @@ def current_user(request: Request, session=Depends(db)) -> CurrentUser:
     if now - request.session.get("seen", 0) >= 60:  # re-signs the cookie: the idle delay runs from the last use
         request.session["seen"] = now
     request.state.user = user
+    return user
+
+
+def current_user(user: CurrentUser = Depends(signed_in)) -> CurrentUser:
+    """A clerk or an administrator. Every page depends on it unless it says otherwise, so a new page is
+    closed to service accounts until it is written for them."""
+    if user.is_service:
+        raise ClerksOnly()
     return user
 
 

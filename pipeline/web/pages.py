@@ -15,7 +15,7 @@ from pipeline.web.review import ACTIONS
 from pipeline.web.wording import clerk_reason
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-ROLES = {"agent": "Agent", "admin": "Administrateur"}
+ROLES = {"agent": "Agent", "admin": "Administrateur", "service": "Service ou mairie"}
 MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 
 

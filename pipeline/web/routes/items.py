@@ -55,7 +55,7 @@ def _position(item: ReviewedItem) -> Position:
     return Position(item.id, item.urgent, item.due_date)
 
 
-def _viewables(request: Request, row: ReviewedItem) -> list[Viewable]:
+def viewables_of(request: Request, row: ReviewedItem) -> list[Viewable]:
     pages_by_name: dict[str, list[int]] = {}
     for file in row.files:
         if file.role == "page" and file.page_number:
@@ -136,7 +136,7 @@ def item_page(request: Request, session, row: ReviewedItem, back: str, user: Cur
     claimed_by = claims.holder(session, row.id, user.username)
     return render(request, "item.html", status_code=status_code, item=row, back=back, filters=filters,
                   events=events, places=places, text=highlight(row.text or "", marks), top=top, choices=choices,
-                  email_view=email_view, original=original, viewables=_viewables(request, row),
+                  email_view=email_view, original=original, viewables=viewables_of(request, row),
                   attachments=[f for f in row.files if f.role == "attachment" and f.sha256],
                   communes=commune_choices(reference), hors=HORS, administration=_administration_of(row), item_letters=letters_page(session, item_id=row.id),
                   letter_kinds=KIND_FR, conflict=conflict, claimed_by=claimed_by,

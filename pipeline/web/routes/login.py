@@ -92,7 +92,10 @@ async def login(request: Request, username: str = Form(""), password: str = Form
                       error="Identifiant ou mot de passe incorrect.")
     await run_in_threadpool(_start, request, database, user)
     flash(request, f"Bonjour {user.username}.")
-    return RedirectResponse(safe_next(suite), status_code=303)
+    landing = safe_next(suite)
+    if user.is_service and not landing.startswith("/corbeille"):  # the clerks' pages are not theirs
+        landing = "/corbeille"
+    return RedirectResponse(landing, status_code=303)
 
 
 @router.post("/deconnexion")

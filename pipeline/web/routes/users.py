@@ -1,4 +1,5 @@
-"""Administrators manage accounts: create, change role, deactivate, set a new password."""
+"""Administrators manage accounts: create (a service's or town hall's account bound to its directory
+entry), change role, deactivate, set a new password."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -14,14 +15,18 @@ router = APIRouter(prefix="/admin/utilisateurs")
 
 @router.get("")
 def users(request: Request, user: CurrentUser = Depends(require_admin), session=Depends(db)):
-    return render(request, "admin_users.html", users=store.list_users(session))
+    entries = store.basket_entries(session)
+    return render(request, "admin_users.html", users=store.list_users(session), entries=entries,
+                  entry_names={e.id: e.name for e in entries})
 
 
 @router.post("")
 def create(request: Request, username: str = Form(...), password: str = Form(...), role: str = Form("agent"),
-           user: CurrentUser = Depends(require_admin), session=Depends(db)):
+           entree: str = Form(""), courriel: str = Form(""), user: CurrentUser = Depends(require_admin),
+           session=Depends(db)):
+    entry_id = int(entree) if role == "service" and entree.isdigit() else None
     try:
-        store.add_user(session, username.strip(), password, role)
+        store.add_user(session, username.strip(), password, role, entry_id=entry_id, email=courriel)
     except UserError as exc:
         flash(request, f"Compte non créé : {exc}", "error")
     else:
@@ -46,8 +51,12 @@ def update(user_id: int, request: Request, role: str = Form(...), active: str = 
         flash(request, "Vous ne pouvez ni retirer votre propre rôle d'administrateur ni désactiver votre compte.",
               "error")
     else:
-        store.update_account(session, target.id, role, active == "1")
-        closed = "" if active == "1" else " : ses sessions ouvertes sont fermées"
+        try:
+            store.update_account(session, target.id, role, active == "1")
+        except UserError as exc:
+            flash(request, f"Compte inchangé : {exc}", "error")
+            return RedirectResponse("/admin/utilisateurs", status_code=303)
+        closed = "" if active == "1" and role == target.role else " : ses sessions ouvertes sont fermées"
         flash(request, f"Compte {target.username} mis à jour{closed}.")
     return RedirectResponse("/admin/utilisateurs", status_code=303)
 
