@@ -169,7 +169,7 @@ REDIRECTED_TO_BASKET = {"/", "/file"}
 # someone says what to try in it.
 SAMPLES = {"batch_id": "1", "number": "1", "kind": "communes", "code": "eau_assainissement", "insee": "25560",
            "letter_id": "1", "version": "v1", "entry_id": "1", "key": "competences", "index": "0",
-           "stamp": "prendre"}
+           "stamp": "prendre", "person_id": "1", "rule_id": "1"}
 
 
 def _all_routes(routes):
