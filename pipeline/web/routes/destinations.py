@@ -22,6 +22,7 @@ from pipeline.web.routes.directory import refresh_routing
 from pipeline.web.review import Decision, review
 
 router = APIRouter()
+GROUPS = (("service", "Services de la métropole"), ("mairie", "Mairies"), ("administration", "Autres administrations"))
 
 
 def destinations_for(request: Request, item_id: int) -> dict:
@@ -30,7 +31,8 @@ def destinations_for(request: Request, item_id: int) -> dict:
         rows = distribution.destinations(session, item_id)
         entries = directory_store.entries(session, active_only=True)
     taken = {d.entry_id for d in rows if d.active}
-    return {"rows": rows, "candidates": [e for e in entries if e.id not in taken],
+    groups = [(label, [e for e in entries if e.kind == kind and e.id not in taken]) for kind, label in GROUPS]
+    return {"rows": rows, "groups": [(label, found) for label, found in groups if found],
             "administrations": [e for e in entries if e.kind == "administration"]}
 
 

@@ -22,6 +22,12 @@ from pipeline.web.pages import render
 
 router = APIRouter(prefix="/admin/annuaire")
 HOME = "/admin/annuaire"
+PLURALS = {"service": "Services de la métropole", "mairie": "Mairies", "administration": "Autres administrations"}
+FIELDS = {"name": "nom", "email": "courriel", "phone": "téléphone", "address": "adresse", "head_name": "responsable",
+          "head_email": "courriel du responsable", "engagement_days": "délai (jours ouvrés)", "words": "mots",
+          "active": "active", "username": "identifiant", "is_head": "responsable", "absent_from": "absent(e) du",
+          "absent_until": "absent(e) au", "substitute_id": "suppléant(e)", "competence": "compétence",
+          "kind": "type", "code": "code"}
 MAX_UPLOAD = 2 * 1024 * 1024
 ACTIONS = {"seeded": "Créée (amorçage)", "created": "Créée", "updated": "Modifiée", "imported": "Import CSV",
            "deleted": "Supprimée", "person_added": "Agent ajouté", "person_updated": "Agent modifié",
@@ -52,6 +58,24 @@ def _day(text: str) -> date | None:
         return None
 
 
+def _shown(session, request: Request):
+    """How the history shows a value: yes/no, a substitute's name, a competence's label, "—" for nothing."""
+    people = {p.id: p.name for p in store.persons(session)}
+    competences = request.app.state.reference.competence_by_code
+
+    def shown(key: str, value) -> str:
+        if value in (None, "", []):
+            return "—"
+        if isinstance(value, bool):
+            return "oui" if value else "non"
+        if key == "substitute_id":
+            return people.get(value, f"agent n° {value} (retiré)")
+        if key == "competence" and value in competences:
+            return competences[value].label
+        return ", ".join(value) if isinstance(value, list) else str(value)
+    return shown
+
+
 @router.get("")
 def directory(request: Request, type: str = "", q: str = "", user: CurrentUser = Depends(require_admin),
               session=Depends(db)):
@@ -69,14 +93,14 @@ def directory(request: Request, type: str = "", q: str = "", user: CurrentUser =
     everything = store.entries(session)
     rules = [(rule, next((e for e in everything if e.id == rule.entry_id), None)) for rule in store.copy_rules(session)]
     return render(request, "admin_directory.html", entries=found, kind=kind, kinds=KINDS, q=q, counts=counts,
-                  rules=rules, everything=everything, default_days=None)
+                  rules=rules, everything=everything, plurals=PLURALS)
 
 
 @router.get("/historique")
 def history(request: Request, user: CurrentUser = Depends(require_admin), session=Depends(db)):
     names = {e.id: e.name for e in store.entries(session)}
     return render(request, "admin_directory_history.html", events=store.events(session, limit=500), names=names,
-                  actions=ACTIONS)
+                  actions=ACTIONS, fields=FIELDS, shown=_shown(session, request))
 
 
 @router.get("/annuaire.csv")
@@ -128,7 +152,8 @@ def entry_page(entry_id: int, request: Request, user: CurrentUser = Depends(requ
     names = {e.id: e.name for e in store.entries(session)}
     return render(request, "admin_directory_entry.html", entry=found, kinds=KINDS,
                   agents=[p for p in everyone if p.entry_id == entry_id], everyone=everyone, names=names,
-                  events=store.events(session, entry_id), actions=ACTIONS, today=date.today(),
+                  events=store.events(session, entry_id), actions=ACTIONS, today=date.today(), fields=FIELDS,
+                  shown=_shown(session, request),
                   rules=[r for r in store.copy_rules(session) if r.entry_id == entry_id])
 
 
