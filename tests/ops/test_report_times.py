@@ -2,23 +2,13 @@
 réponse" section per service and town hall, the figures of store/response_times.py as of the next morning."""
 from __future__ import annotations
 
-import html
-import re
 from datetime import date
 
 from pipeline.report import build_report
 from pipeline.store.database import open_database
 from tests.conftest import make_settings
 from tests.web.response_times_seed import seed_month
-
-
-def cells(page: str, name: str) -> list[str]:
-    for row in re.findall(r"<tr>(.*?)</tr>", page, re.S):
-        found = [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", c)).split())
-                 for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-        if found and found[0] == name:
-            return found
-    raise AssertionError(f"{name} absent")
+from tests.web.test_response_times import cells  # one reading of a table row for the page and the report
 
 
 def test_report_has_the_response_times_of_the_last_30_days(tmp_path, model_dir, database_url):
