@@ -52,7 +52,7 @@ def test_monday_standup_page_links_items_and_picks_a_date(site, client):
     assert f'href="/elements/{ids["late1"]}"' in page and f'href="/elements/{ids["sat"]}"' in page
     assert 'type="date" id="jour" name="jour" value="2026-11-30"' in page
     cards = dict((label.strip(), n) for n, label in re.findall(r"<strong>(?:<a[^>]*>)?([\d\u202f]+)(?:</a>)?</strong> ([^<]+)", page))
-    assert cards["reçus"] == "6" and cards["en retard"] == "4" and cards["lettres à envoyer"] == "1"
+    assert cards["reçus"] == "6" and cards["en retard"] == "4" and cards["lettre à envoyer"] == "1"
     assert page.count('<svg class="spark"') == 2
 
 
@@ -60,9 +60,9 @@ def test_follow_up_counts_per_service_since_the_last_debrief(site, client):
     seed(site.sessions)
     login(client, "agent")
     page = client.get("/debrief", params={"jour": MONDAY.isoformat()}).text
-    assert "Relances" in page and "1 relance(s)" in page  # Sunday's follow-up, at the waste service
+    assert "Relances" in page and "1 relance</summary>" in page  # Sunday's follow-up, at the waste service
     tuesday = client.get("/debrief", params={"jour": "2026-12-01"}).text
-    assert "1 relance(s)" not in tuesday  # received before Monday's debrief: not on Tuesday's agenda
+    assert "1 relance</summary>" not in tuesday  # received before Monday's debrief: not on Tuesday's agenda
 
 
 def _service_events(site, ids):
