@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pipeline.report import build_report
+from pipeline.report import build_report, text_summary
 from pipeline.store.database import open_database
 from tests.conftest import make_settings
 from tests.web.response_times_seed import seed_month
@@ -31,6 +31,7 @@ def test_report_has_the_response_times_of_the_last_30_days(tmp_path, model_dir, 
     assert cells(section, "Mairie de Thise") == ["Mairie de Thise", "2", "0", "—", "2", "9,0 j", "100 % (2/2)",
                                                  "10 j ouvrés", "0", "0"]
     assert "Déchets" not in section and "Préfecture" not in section  # outside the period; an administration
+    assert "dans leur engagement (courriers des 30 derniers jours) : 4 sur 6" in text_summary(report.data)
 
 
 def test_report_without_distributed_mail_says_so(tmp_path, model_dir):
