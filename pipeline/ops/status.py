@@ -12,9 +12,11 @@ from rich.table import Table
 from pipeline.config import Settings
 from pipeline.store.run_lock import run_lock_free
 from pipeline.status import label
-from pipeline.store import statistics
+from pipeline.notify import KINDS_FR
+from pipeline.store import notifications, statistics
 from pipeline.store.statistics import QueueStatus
 
+FAILURES_SHOWN = 5
 RUN_STATUS_FR = {"running": "en cours", "ok": "réussi", "partial": "partiel (quarantaine)", "failed": "en échec",
                  "interrupted": "interrompu"}
 
@@ -25,7 +27,20 @@ def queue_status(settings: Settings, database, today: date | None = None) -> Que
     run = status.last_run
     if run and run["status"] == "running" and run_lock_free(settings):  # killed: no run holds the lock
         run["status"] = "interrupted"
+    _outbox(status, database, settings.notify.max_attempts)
     return status
+
+
+def _outbox(status: QueueStatus, database, max_attempts: int) -> None:
+    """The services' emails: a mail server down shows here before a service calls about silence."""
+    with database() as session:
+        status.outbox = notifications.counts(session)
+        status.outbox_given_up, status.max_attempts = notifications.given_up(session, max_attempts), max_attempts
+        status.outbox_failed = [
+            {"kind": m.kind, "entry": m.entry_name, "recipient": m.recipient, "subject": m.subject,
+             "attempts": m.attempts, "given_up": m.attempts >= max_attempts, "last_error": m.last_error,
+             "created": m.created_at.isoformat(timespec="minutes")}
+            for m in notifications.failed(session, limit=FAILURES_SHOWN)]
 
 
 def status_dict(status: QueueStatus) -> dict:
@@ -61,3 +76,19 @@ def print_status(console: Console, status: QueueStatus) -> None:
         f" (le plus en retard : {late['chrono']}, échéance du {_french(late['due_date'], False)}, "
         f"{late['days_late']} j, {late['destination']})" if late else ""))
     say(f"Quarantaine à examiner : {status.quarantine_open} ; lettres en brouillon : {status.letters_draft}")
+    _print_outbox(say, status)
+
+
+def _print_outbox(say, status: QueueStatus) -> None:
+    box = status.outbox
+    say(f"Messages aux services : {box.get('pending', 0)} en attente, {box.get('failed', 0)} en échec"
+        + (f" (dont {status.outbox_given_up} abandonné(s) après {status.max_attempts} essais)"
+           if status.outbox_given_up else "")
+        + f", {box.get('sent', 0)} envoyé(s)")
+    for m in status.outbox_failed:
+        say(f"  - {KINDS_FR.get(m['kind'], m['kind'])} pour {m['entry'] or m['recipient']} <{m['recipient']}> : "
+            f"{m['attempts']} essai(s){' (abandonné)' if m['given_up'] else ''}, dernière erreur : "
+            f"{m['last_error'] or '—'}")
+    if box.get("failed", 0) > len(status.outbox_failed):
+        say(f"  … et {box['failed'] - len(status.outbox_failed)} autre(s) : le débrief les liste, "
+            "« triage notify » les retente")

@@ -97,6 +97,13 @@ def email_message(report: Report, settings: Settings) -> EmailMessage:
     return message
 
 
+def _answered_within(data: ReportData) -> str:
+    due = sum(times.due for times in data.response_times)
+    within = sum(times.within for times in data.response_times)
+    return (f"Réponses des services dans leur engagement (courriers des 30 derniers jours) : {within} sur {due}"
+            if due else "Réponses des services : aucune attendue sur les 30 derniers jours")
+
+
 def text_summary(data: ReportData) -> str:
     """The headline figures as plain text (the email's text part and the command's output)."""
     run = data.runs[-1] if data.runs else None
@@ -108,6 +115,7 @@ def text_summary(data: ReportData) -> str:
              f"Échéances dépassées : {len(data.overdue)} ; sous {data.near_days} jours : {len(data.near_due)}",
              f"Corrections des agents : {len(data.corrections)} ; confirmations : {data.confirmed}",
              f"Quarantaine : {len(data.quarantined)} nouveaux, {data.quarantine_open} en attente",
+             _answered_within(data),
              "Traitement de la nuit : " + (f"n°{run['id']} {RUN_STATUS_FR.get(run['status'], run['status'])} "
                                            f"(code {run['exit_code']})" if run else "aucun")]
     return "\n".join(lines) + "\n"

@@ -205,3 +205,20 @@ def redirect(session: Session, item_id: int, version: int, entry_ids: list[int],
     item.review_reasons = [*(item.review_reasons or []), f"Réorienté par {entry} : {reason}"]
     _record(session, item, before, "redirected", user, f"{entry} : {reason}")
     return item.chrono
+
+
+def withdraw_answers(session: Session, item_id: int) -> str:
+    """A clerk reopens an answered item: each recorded answer is cleared (the taking too when only the answer
+    implied it), without committing; returns what was withdrawn, for the reopening's audit line."""
+    withdrawn = []
+    for row, name in session.execute(select(D, DirectoryEntryRow.name)
+                                     .join(DirectoryEntryRow, DirectoryEntryRow.id == D.entry_id)
+                                     .where(D.item_id == item_id, D.answered_at.is_not(None)).order_by(D.id)).all():
+        on = row.answer_date or row.answered_at.date()
+        withdrawn.append(f"{name} : réponse du {on.strftime('%d/%m/%Y')} "
+                         f"({ANSWER_CHANNELS.get(row.answer_channel, row.answer_channel).lower()}) enregistrée par "
+                         f"{row.answered_by or '?'}" + (f" — {row.answer_note}" if row.answer_note else ""))
+        if row.taken_at == row.answered_at and row.taken_by == row.answered_by:
+            row.taken_at, row.taken_by = None, ""
+        row.answered_at, row.answer_date, row.answer_channel, row.answered_by, row.answer_note = None, None, "", "", ""
+    return ("Réponse retirée : " + " ; ".join(withdrawn)) if withdrawn else ""

@@ -105,3 +105,9 @@ def last_created(session: Session, kind: str) -> datetime | None:
 def counts(session: Session) -> dict[str, int]:
     """Messages per status (pending, sent, failed)."""
     return dict(session.execute(select(NotificationRow.status, func.count()).group_by(NotificationRow.status)).all())
+
+
+def given_up(session: Session, max_attempts: int) -> int:
+    """Failed messages no pass will retry any more (they wait for someone to fix the address or the server)."""
+    return session.scalar(select(func.count()).select_from(NotificationRow).where(
+        NotificationRow.status == "failed", NotificationRow.attempts >= max_attempts))

@@ -195,7 +195,8 @@ def record_review(session: Session, item_id: int, version: int, changes: dict, a
 
 
 def set_handled(session: Session, item_id: int, version: int, user: str, handled: bool = True) -> str:
-    """A service marks an item handled (or reopens it after a mistaken click); returns its chrono."""
+    """The mail team marks an item handled for its service, or reopens it (a mistaken click, an answer recorded
+    too soon: the service's answer is then withdrawn, in the audit line); returns its chrono."""
     row = _load(session, item_id, version)
     before = snapshot(row)
     if handled:
@@ -203,16 +204,28 @@ def set_handled(session: Session, item_id: int, version: int, user: str, handled
             session.rollback()
             raise Refused("seul un élément routé, confirmé ou corrigé peut être marqué traité")
         row.status = ItemStatus.HANDLED
+        comment = ""
     else:
         if row.status != ItemStatus.HANDLED:
             session.rollback()
             raise Refused("cet élément n'est pas marqué traité")
-        previous = session.execute(select(ReviewEventRow.before).where(
-            ReviewEventRow.item_id == item_id, ReviewEventRow.action == "handled")
-            .order_by(ReviewEventRow.at.desc(), ReviewEventRow.id.desc()).limit(1)).scalar()
-        row.status = (previous or {}).get("status") or ItemStatus.CONFIRMED
-    _record(session, row, before, "handled" if handled else "reopen", user)
+        from pipeline.store.baskets import withdraw_answers  # the basket module builds on this one
+        comment = withdraw_answers(session, item_id)
+        row.status = _status_before_handled(session, item_id)  # the item's version is checked at the commit
+    _record(session, row, before, "handled" if handled else "reopen", user, comment)
     return row.chrono
+
+
+def _status_before_handled(session: Session, item_id: int) -> str:
+    """The status the item had before it became handled: by a clerk's "traité" or by the service's "répondu"
+    (an answer on an item already handled changed no status: the one before counts)."""
+    for previous in session.execute(select(ReviewEventRow.before).where(
+            ReviewEventRow.item_id == item_id, ReviewEventRow.action.in_(("handled", "answered")))
+            .order_by(ReviewEventRow.at.desc(), ReviewEventRow.id.desc())).scalars():
+        status = (previous or {}).get("status")
+        if status and status != ItemStatus.HANDLED:
+            return status
+    return ItemStatus.CONFIRMED
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pipeline.status import OPEN, ItemStatus
-from pipeline.store.schema import ItemClaimRow, ItemRow, LetterRow, QuarantineRow, ReviewEventRow, RunRow
+from pipeline.store.schema import AppUserRow, ItemClaimRow, ItemRow, LetterRow, QuarantineRow, ReviewEventRow, RunRow
 
 DEBRIEF_HOUR = time(9)
 WEEKS = 8
@@ -91,7 +91,9 @@ class Standup:
     to_review: int = 0
     overdue: int = 0
     desks: list[Desk] = field(default_factory=list)
-    workload: dict[str, Counter] = field(default_factory=dict)
+    workload: dict[str, Counter] = field(default_factory=dict)  # the mail team's accounts only
+    services: Counter = field(default_factory=Counter)  # what the service and town-hall accounts did, together
+    service_accounts: int = 0  # how many of them acted
     open_now: dict[str, int] = field(default_factory=dict)  # clerk -> items they have open right now
     weeks: list[Week] = field(default_factory=list)
     letters: list[dict] = field(default_factory=list)
@@ -162,12 +164,21 @@ def _desks(session: Session, data: Standup, today: date) -> None:
 
 
 def _workload(session: Session, data: Standup, start: datetime, end: datetime, now: datetime) -> None:
+    """Who of the mail team did what; the services' taking, reading and answering is their own work, not a
+    clerk's, so it is summed apart."""
     workload: dict[str, Counter] = defaultdict(Counter)
+    services = set(session.execute(select(AppUserRow.username).where(AppUserRow.role == "service")).scalars())
+    acting = set()
     for user, action, count in session.execute(
             select(ReviewEventRow.user, ReviewEventRow.action, func.count())
             .where(ReviewEventRow.at >= start, ReviewEventRow.at < end)
             .group_by(ReviewEventRow.user, ReviewEventRow.action)).all():
-        workload[user][action] += count
+        if user in services:
+            data.services[action] += count
+            acting.add(user)
+        else:
+            workload[user][action] += count
+    data.service_accounts = len(acting)
     data.workload = dict(sorted(workload.items(), key=lambda pair: -sum(pair[1].values())))
     data.open_now = dict(session.execute(select(ItemClaimRow.user, func.count()).where(ItemClaimRow.expires_at > now)
                                          .group_by(ItemClaimRow.user)).all())

@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 from pipeline.config import Settings
 from pipeline.reference import load_reference
 from pipeline.status import OPEN, ItemStatus, label
+from pipeline.store import response_times
 from pipeline.store.schema import ItemRow, LetterRow, QuarantineRow, ReviewEventRow, RunRow
 
 CHANNELS_FR = {"email": "Courriel", "courrier": "Courrier papier"}
 AGE_BUCKETS = ("reçus la veille", "1 à 2 jours", "3 à 7 jours", "plus de 7 jours")
 DEBRIEF = timedelta(hours=9)  # runs and quarantine count from 9 a.m. on the day to 9 a.m. the next
+TIMES_DAYS = 30  # the response times cover the month ending on the report's day, as on the debrief page
 DUE_BUCKETS = ("en retard", "aujourd'hui ou demain", "dans 2 à {near} jours", "plus tard")
 
 
@@ -75,6 +77,8 @@ class ReportData:
     quarantine_open: int = 0
     runs: list[dict] = field(default_factory=list)
     near_days: int = 5
+    times_start: date | None = None
+    response_times: list[response_times.EntryTimes] = field(default_factory=list)  # per service and town hall
 
     @property
     def due_labels(self) -> list[str]:
@@ -112,6 +116,9 @@ def collect(session: Session, settings: Settings, day: date) -> ReportData:
     since, until = start + DEBRIEF, end + DEBRIEF  # from one debrief to the next: the night's run
     _quarantine(session, data, since, until, zone)
     _runs(session, data, since, until, zone)
+    data.times_start = day - timedelta(days=TIMES_DAYS - 1)
+    data.response_times = response_times.per_entry(session, data.times_start, day, zone,
+                                                   settings.notify.default_engagement_days, today=data.as_of)
     return data
 
 
@@ -269,6 +276,10 @@ class QueueStatus:
     overdue_oldest: dict | None = None
     quarantine_open: int = 0
     letters_draft: int = 0
+    outbox: dict[str, int] = field(default_factory=dict)  # the services' emails per status (pending, sent, failed)
+    outbox_given_up: int = 0  # failed as many times as allowed: no longer retried
+    max_attempts: int = 0
+    outbox_failed: list[dict] = field(default_factory=list)  # the most recent failures, with their last error
 
 
 def queue_status(database, zone: ZoneInfo, today: date) -> QueueStatus:

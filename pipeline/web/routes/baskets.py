@@ -17,7 +17,7 @@ from pipeline.store import review as store_review
 from pipeline.store.review import Conflict, Refused
 from pipeline.web import originals
 from pipeline.web.auth import CurrentUser, db, flash, signed_in
-from pipeline.web.pages import render
+from pipeline.web.pages import render, templates
 from pipeline.web.review import ACTIONS
 from pipeline.web.routes import items as item_routes
 from pipeline.web.sanitize import highlight
@@ -27,6 +27,16 @@ TAB_LABELS = {"a-traiter": "À traiter", "en-copie": "En copie", "pris-en-charge
               "repondu": "Répondu"}
 for _action, _label in store.ACTIONS.items():
     ACTIONS.setdefault(_action, _label)
+
+
+def services_follow_up(request: Request, item_id: int) -> list[store.Destination]:
+    """What each destination did with the item, for the mail team's item page (a template function, as
+    `destinations_for` is: the item route needs nothing from here)."""
+    with request.app.state.database() as session:
+        return store.destinations(session, item_id)
+
+
+templates.env.globals.update(services_follow_up=services_follow_up, ANSWER_CHANNELS=store.ANSWER_CHANNELS)
 
 
 def _today(request: Request) -> date:

@@ -26,9 +26,26 @@ router = APIRouter()
 router.include_router(response_times.router)  # the page shares the debrief's section: one module to register
 # The report is one self-contained page (inline styles, charts as data: images), nothing else loads.
 REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
-ACTIONS_FR = {"confirm": "confirmations", "correct": "corrections", "bulk_confirm": "confirmations en lot",
-              "update": "modifications", "undo": "annulations", "handled": "marqués traités", "comment": "commentaires",
-              "reopen": "réouvertures"}
+# Every action a review_event records (pipeline/store: review, undo, registration, distribution, baskets),
+# singular and plural: "1 correction", "2 corrections".
+ACTIONS_FR = {"confirm": ("confirmation", "confirmations"), "correct": ("correction", "corrections"),
+              "bulk_confirm": ("confirmation en lot", "confirmations en lot"),
+              "update": ("modification", "modifications"), "undo": ("annulation", "annulations"),
+              "handled": ("marqué traité", "marqués traités"), "comment": ("commentaire", "commentaires"),
+              "reopen": ("réouverture", "réouvertures"), "enregistrement": ("enregistrement modifié",
+                                                                             "enregistrements modifiés"),
+              "copy_added": ("copie ajoutée", "copies ajoutées"), "copy_removed": ("copie retirée", "copies retirées"),
+              "taken": ("prise en charge", "prises en charge"), "seen": ("copie lue", "copies lues"),
+              "answered": ("réponse enregistrée", "réponses enregistrées"),
+              "redirected": ("réorientation", "réorientations")}
+
+
+def action_count(action: str, n: int) -> str:
+    """"1 correction", "3 corrections"; an action without French words shows as recorded."""
+    one, many = ACTIONS_FR.get(action, (action, action))
+    return f"{n} {one if n <= 1 else many}"
+
+
 LETTERS_FR = {"accuse_reception": "Accusé de réception", "transmission": "Transmission à l'autorité compétente",
               "avis_transmission": "Avis de transmission à l'usager"}
 
@@ -52,7 +69,7 @@ def debrief(request: Request, jour: str | None = None, user: CurrentUser = Depen
               "auto": bars([w.auto_rate for w in data.weeks], labels, "Part orientée automatiquement", "#1d7a3e",
                            percent=True)}
     return render(request, "debrief.html", d=data, meeting_long=long_date(meeting), charts=charts,
-                  relances=relances, actions_fr=ACTIONS_FR, letters_fr=LETTERS_FR,
+                  relances=relances, action_count=action_count, letters_fr=LETTERS_FR,
                   times=response_times.figures(request, session, meeting - timedelta(days=29), meeting),
                   outbox=notifications.counts(session), unsent=notifications.failed(session, limit=20),
                   max_attempts=request.app.state.settings.notify.max_attempts,
