@@ -10,36 +10,19 @@ absent waste agent, gets that basket, and the water letter in copy.
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from pipeline.store import directory
 from pipeline.store.schema import ItemDestinationRow, ItemRow
-from tests.conftest import POSTGRES_ADMIN_URL
 from tests.ops.conftest import free_port, smtp_server  # noqa: F401 - the fixture
 from tests.web.circuit_setup import (COMPETENCES, KEYS, LETTERS, Site, add_account, configure, drop_letters,
                                      sign_in, triage)
 
 EAU, VOIRIE, DECHETS = "eau_assainissement", "voirie", "dechets"
 REASON = "Canalisation privée de l'immeuble : à l'usager de faire intervenir un plombier"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def circuit_database(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'triage.sqlite'}"
-        return
-    name = f"triage_circuit_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _items(site) -> dict[str, ItemRow]:
@@ -111,10 +94,10 @@ def body(message) -> str:
     return message.get_body(("plain",)).get_content()
 
 
-def test_the_whole_circuit(tmp_path, model_dir, circuit_database, smtp_server, browser):
+def test_the_whole_circuit(tmp_path, model_dir, database_url, smtp_server, browser):
     smtp_port, inbox = smtp_server
     web_port = free_port()
-    config = configure(tmp_path, model_dir, circuit_database, smtp_port, web_port)
+    config = configure(tmp_path, model_dir, database_url, smtp_port, web_port)
     assert "Annuaire" in triage("migrate", "-c", str(config)).stdout  # the directory is seeded
     add_account(config, "admin", "--role", "admin")
     add_account(config, "courrier")
