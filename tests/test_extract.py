@@ -84,3 +84,14 @@ def test_ocr_timeout_is_reported_as_the_page_error():
     assert result.page is None and "trop long" in result.error
     with pytest.raises(ItemError, match="trop long"):
         apply_ocr(item, [result])
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "cp1252"])
+def test_raw_8bit_headers_keep_their_accents(charset):
+    """Modern clients send UTF-8 headers unencoded (RFC 6532), older ones raw Windows-1252."""
+    raw = ("From: Hélène Müller <helene@example.fr>\r\nTo: courrier@grandbesancon.fr\r\n"
+           "Subject: Égout bouché rue de Vesoul\r\nDate: Tue, 01 Dec 2026 09:00:00 +0100\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\n\r\nBonjour.\r\n").encode(charset)
+    item = read_document(Document("test", "raw.eml", "raw.eml", raw), OCR)
+    assert item.subject == "Égout bouché rue de Vesoul"
+    assert item.sender == "Hélène Müller"

@@ -32,12 +32,23 @@ def decode_bytes(payload: bytes, declared: str | None) -> str:
     return payload.decode("utf-8", "replace")
 
 
+def _eight_bit(raw: bytes) -> str:
+    """Raw 8-bit header bytes (UTF-8 headers, RFC 6532, as modern clients send them; older ones raw
+    Windows-1252): UTF-8 first, else the Windows code page."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", "replace")
+
+
 def header_text(message: Message, name: str) -> str:
     value = message.get(name)
     if value is None:
         return ""
     try:
-        return str(make_header(decode_header(str(value)))).strip()
+        chunks = [(_eight_bit(chunk), None) if isinstance(chunk, bytes) and charset in (None, "unknown-8bit")
+                  else (chunk, charset) for chunk, charset in decode_header(value)]
+        return str(make_header(chunks)).strip()
     except (UnicodeError, LookupError, ValueError):
         return str(value).strip()
 
