@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from concurrent.futures import Future
 from itertools import islice
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from pipeline.config import Settings
 from pipeline.errors import ExitCode, FatalError
@@ -32,11 +32,13 @@ from pipeline.extract.stream import PageStream
 from pipeline.item import Document
 from pipeline.sources import Source, SourceError
 from pipeline.outcome import Outcome
-from pipeline.stages import Stages
 from pipeline.store import items, quarantine, runs
 from pipeline.store.database import Database, StoreFailure
 from pipeline.store.files import FileStore
 from pipeline.store.outcomes import store_outcome
+
+if TYPE_CHECKING:  # loaded in a thread by the runner: importing it (spaCy, scikit-learn) is part of the wait
+    from pipeline.stages import Stages
 
 log = logging.getLogger("triage.batch")
 CHUNK = 8  # documents read from a source, and documents going through the later stages, together
