@@ -415,6 +415,7 @@ def main() -> None:
     parser.add_argument("--postgres", default=POSTGRES_ADMIN, help="an existing database used to create a scratch one")
     parser.add_argument("--keep", action="store_true", help="keep the filled PostgreSQL database (its URL is printed)")
     parser.add_argument("--reuse", metavar="URL", help="measure a database filled and kept by an earlier --keep run")
+    parser.add_argument("--name", help="name of the scratch PostgreSQL database (default: triage_bench_<random>)")
     args = parser.parse_args()
     if args.reuse:
         with tempfile.TemporaryDirectory(prefix="triage-web-bench-") as scratch:
@@ -429,7 +430,7 @@ def main() -> None:
             seconds = fill(url, args.items)
             report("SQLite", seconds, args.items, measure(url, scratch / "var-sqlite", args.requests, args.items))
         if args.backend in ("postgresql", "both"):
-            name = f"triage_bench_{uuid.uuid4().hex[:8]}"
+            name = args.name or f"triage_bench_{uuid.uuid4().hex[:8]}"
             admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
             with admin.connect() as connection:
                 connection.execute(text(f'CREATE DATABASE "{name}"'))
