@@ -9,8 +9,9 @@
     → summary and exit code
 
 The workers never wait for a chunk's slowest page: pages of the next documents, even of the next
-source, are already queued (READ_AHEAD per worker). Commits happen in the order documents finish,
-which only changes which chrono number each gets.
+source, are already queued (READ_AHEAD per worker), and while the stages still load (runner.py)
+documents are read on, their pages sent, up to LOADING_BACKLOG of them waiting. Commits happen in
+the order documents finish, which only changes which chrono number each gets.
 
 Nothing about one document stops the run: each stage isolates the document that raises, and a
 commit the database refuses quarantines that document only. A source that breaks is reported
@@ -24,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from concurrent.futures import Future
 from itertools import islice
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from pipeline.config import Settings
 from pipeline.errors import ExitCode, FatalError
@@ -32,15 +33,18 @@ from pipeline.extract.stream import PageStream
 from pipeline.item import Document
 from pipeline.sources import Source, SourceError
 from pipeline.outcome import Outcome
-from pipeline.stages import Stages
 from pipeline.store import items, quarantine, runs
 from pipeline.store.database import Database, StoreFailure
 from pipeline.store.files import FileStore
 from pipeline.store.outcomes import store_outcome
 
+if TYPE_CHECKING:  # loaded in a thread by the runner: importing it (spaCy, scikit-learn) is part of the wait
+    from pipeline.stages import Stages
+
 log = logging.getLogger("triage.batch")
 CHUNK = 8  # documents read from a source, and documents going through the later stages, together
 READ_AHEAD = 4  # pages waiting per worker: enough that a worker finishing a page always finds the next
+LOADING_BACKLOG = 256  # documents read while the stages still load (runner.py), before waiting for them
 
 
 @dataclass
@@ -183,7 +187,17 @@ class _Batch:
             self.stream.add(document, state)
             self.ready += self.stream.take()
             while self.stream.pages_in_flight > self.read_ahead or len(self.ready) >= CHUNK:
+                if not self._stages_ready():
+                    if self.stream.pages_in_flight <= self.read_ahead:
+                        break  # read on: the workers get the next pages while spaCy and the model load
+                    self.ready += self.stream.take(block=True)
+                    continue
                 self._advance()
+
+    def _stages_ready(self) -> bool:
+        """The stages after reading can run now (or enough documents wait for them that reading pauses)."""
+        return (not isinstance(self.stages, Future) or self.stages.done()
+                or len(self.ready) >= LOADING_BACKLOG)
 
     def finish(self) -> None:
         """The documents still being read, as they come back."""

@@ -3,14 +3,15 @@
 The order matters for cron: nothing is read from a source before the lock is held and the
 database answers, so a run that cannot go on leaves every file where it was.
 
-What every run pays before its first page is hidden behind the work: spaCy, the gazetteer and the
-model load in a thread (Stages.load) while the OCR workers start and read the first pages; only
-the stages after reading wait for them.
+What every run pays before its first page is hidden behind the work: spaCy, scikit-learn, the
+gazetteer, the "who does what" book and the model are imported and loaded in a thread (`_load_stages`)
+while the OCR workers start and read the first pages; only the stages after reading wait for them.
+So this module imports none of them itself.
 """
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from pipeline.batch import RunSummary, run_batch
 from pipeline.config import Settings
@@ -21,15 +22,17 @@ from pipeline.sources.folder import Folder
 from pipeline.sources.imap import Mailbox
 from pipeline.sources.retries import QueuedRetries
 from pipeline.extract.cluster import open_pool
-from pipeline.knowledge import KnowledgeBase
 from pipeline.notify.send import after_run as notify_after_run
-from pipeline.stages import Stages, shipped_book, shipped_knowledge
-from pipeline.store import knowledge as knowledge_store, runs
+from pipeline.store import runs
 from pipeline.store.database import StoreFailure, open_database
 from pipeline.routing_table import load_routing_table
 from pipeline.store.directory import directory_table
 from pipeline.store.directory_seed import seed_directory
 from pipeline.store.files import FileStore
+
+if TYPE_CHECKING:
+    from pipeline.knowledge import KnowledgeBase
+    from pipeline.stages import Stages
 
 
 def run_configured(settings: Settings, *, dry_run: bool = False, wait_s: float = 0.0,
@@ -47,8 +50,7 @@ def run_configured(settings: Settings, *, dry_run: bool = False, wait_s: float =
                             max_message_bytes=settings.limits.max_message_bytes) for spec in settings.mailboxes]
         try:
             with ThreadPoolExecutor(1, thread_name_prefix="stages") as loading, open_pool(settings) as pool:
-                stages = loading.submit(Stages.load, settings, routing_book(settings, sessions, seed=not dry_run),
-                                        directory_table(sessions, load_routing_table(settings.routing_file)))
+                stages = loading.submit(_load_stages, settings, sessions, not dry_run)
                 summary = run_batch(sources, stages, sessions, files, pool, dry_run=dry_run,
                                     on_progress=on_progress, settings=settings)
                 stages.result()  # a model that cannot load is the run's error even when nothing came in
@@ -60,9 +62,17 @@ def run_configured(settings: Settings, *, dry_run: bool = False, wait_s: float =
                                 hint="les fichiers non enregistrés sont restés dans leur dossier ; relancez") from exc
 
 
+def _load_stages(settings: Settings, sessions, seed: bool) -> "Stages":
+    from pipeline.stages import Stages
+    return Stages.load(settings, routing_book(settings, sessions, seed=seed),
+                       directory_table(sessions, load_routing_table(settings.routing_file)))
+
+
 def routing_book(settings: Settings, sessions, *, seed: bool = True) -> KnowledgeBase | None:
     """The "who does what" book a run routes with: the admins' current version in the database,
     first seeded from the shipped file (a dry run seeds nothing); None when none is shipped."""
+    from pipeline.stages import shipped_book, shipped_knowledge
+    from pipeline.store import knowledge as knowledge_store
     if not shipped_knowledge(settings).exists():
         return None
     return knowledge_store.for_run(sessions, shipped_book(settings), seed=seed)

@@ -85,3 +85,36 @@ def test_a_plain_executor_reads_pages_too():
         stream.add(Document("test", "lettre.png", "lettre.png", (DATA / "letter_scan.png").read_bytes()))
         [(outcome, _)] = stream.drain()
     assert outcome.item is not None and "Thise" in outcome.item.text
+
+
+def test_pages_keep_going_to_the_workers_while_the_stages_still_load(tmp_path, model_dir, stages, pool):
+    """runner.py loads spaCy and the model in a thread: meanwhile every page is sent (none waits for
+    them), and the documents read are concluded once they are there."""
+    import threading
+    from concurrent.futures import Future
+
+    from pipeline.batch import READ_AHEAD
+    settings = make_settings(tmp_path, model_dir, f"sqlite:///{tmp_path / 't.sqlite'}",
+                             folders=[FolderSource(name="scanner", path=tmp_path / "inbox", settle_seconds=0)])
+    inbox = settings.folders[0].path
+    scan = (DATA / "letter_scan.png").read_bytes()
+    pages = READ_AHEAD * pool.workers + 4  # more than the pages sent ahead of the workers
+    for n in range(pages):
+        (inbox / f"lettre-{n:02d}.png").write_bytes(scan + f"copie {n}".encode())
+    recording = RecordingPool(pool)
+    loading, sent_when_loaded = Future(), []
+
+    def load_once_every_page_is_sent() -> None:
+        for _ in range(1800):
+            if sum(1 for kind, _ in recording.events if kind == "sent") == pages:
+                break
+            threading.Event().wait(0.1)
+        sent_when_loaded.append(sum(1 for kind, _ in recording.events if kind == "sent"))
+        loading.set_result(stages)
+
+    threading.Thread(target=load_once_every_page_is_sent, daemon=True).start()
+    sessions, files = open_database(settings.database_url), FileStore(settings.file_store_dir)
+    summary = run_batch([Folder(settings.folders[0])], loading, sessions, files, recording, settings=settings)
+
+    assert sent_when_loaded == [pages]
+    assert summary.totals["stored"] == pages and summary.totals["quarantined"] == 0

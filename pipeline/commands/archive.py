@@ -5,8 +5,6 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                           TimeRemainingColumn)
 
 from pipeline.commands.common import ConfigOption, err, open_for_writing, out
 from pipeline.config import load_settings
@@ -27,6 +25,9 @@ def import_command(directory: Path = typer.Argument(..., help="Dossier de l'arch
 
     Exemple : triage import /mnt/archives/courrier-2019 --labels /mnt/archives/courrier-2019/etiquettes.csv
     """
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
+
     from pipeline.archive import import_archive
     settings = load_settings(config)
     open_for_writing(settings)

@@ -5,16 +5,17 @@ from rich.markup import escape
 
 import json
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.table import Table
 
-from pipeline.classify.lifecycle import TrainingResult
-from pipeline.classify.model_files import activate_version, active_version, list_versions, read_metadata, rollback
 from pipeline.commands.common import ConfigOption, err, out
 from pipeline.config import Settings, load_settings
 from pipeline.errors import ModelError, NotFoundError
+
+if TYPE_CHECKING:  # training pulls in scikit-learn and spaCy: only the commands that train pay for them
+    from pipeline.classify.lifecycle import TrainingResult
 
 commands = typer.Typer()
 models_app = typer.Typer(help="Versions du modèle de compétence : liste, détail, activation, retour arrière.",
@@ -61,6 +62,7 @@ def models_list(config: Optional[Path] = ConfigOption):
 
     Exemple : triage models list
     """
+    from pipeline.classify.model_files import active_version, list_versions
     settings = load_settings(config)
     active = active_version(settings.classifier.model_dir)
     table = Table(title="Versions du modèle de compétence")
@@ -83,6 +85,7 @@ def models_show(version: str = typer.Argument(None, help="Version (défaut : l'a
 
     Exemple : triage models show 20261128-231732-551104
     """
+    from pipeline.classify.model_files import active_version, read_metadata
     settings = load_settings(config)
     version = version or active_version(settings.classifier.model_dir)
     if version is None:
@@ -107,6 +110,7 @@ def models_promote(version: str = typer.Argument(..., help="Version à activer."
 
     Exemple : triage models promote 20261128-231732-551104
     """
+    from pipeline.classify.model_files import activate_version
     settings = load_settings(config)
     _require_known(settings, version)
     activate_version(settings.classifier.model_dir, version)
@@ -119,6 +123,7 @@ def models_rollback(config: Optional[Path] = ConfigOption):
 
     Exemple : triage models rollback
     """
+    from pipeline.classify.model_files import rollback
     settings = load_settings(config)
     try:
         version = rollback(settings.classifier.model_dir)
@@ -128,6 +133,7 @@ def models_rollback(config: Optional[Path] = ConfigOption):
 
 
 def _require_known(settings: Settings, version: str) -> None:
+    from pipeline.classify.model_files import list_versions
     known = [meta["version"] for meta in list_versions(settings.classifier.model_dir)]
     if version not in known:
         raise NotFoundError(f"version de modèle inconnue : {version}",

@@ -18,7 +18,6 @@ from pipeline.extract import pdf
 from pipeline.extract.budgets import (check_mime_depth, check_size, image_frame_count, pdf_page_sizes,
                                       render_dpi)
 from pipeline.extract.filetype import sniff
-from pipeline.extract.mail import read_email
 from pipeline.extract.ocr import PageJob, PageResult
 from pipeline.item import Document, Item, Part
 
@@ -30,6 +29,7 @@ def read_document(document: Document, ocr: OcrSettings, limits: LimitsSettings =
     check_size(document.raw, limits)
     content_type = sniff(document.raw, document.filename)
     if content_type == "message/rfc822":
+        from pipeline.extract.mail import read_email  # not at the top: OCR workers import this module, never parse mail
         check_mime_depth(document.raw, limits)
         item = read_email(document, limits.max_mime_depth, limits.max_attachments)
     else:

@@ -46,8 +46,13 @@ def _fold(session: Session) -> None:
 
 def capped(session: Session, where: list) -> tuple[dict[ItemStatus, int], bool]:
     """Matches of `where` per status, exact up to CAP in all; (counts, True) when there are more."""
-    probe = select(literal_column("1")).select_from(ItemRow).where(*where).limit(CAP + 1).subquery()
-    if session.execute(select(func.count()).select_from(probe)).scalar_one() > CAP:
+    if over_cap(session, where):
         return {}, True
     found = dict(session.execute(select(ItemRow.status, func.count()).where(*where).group_by(ItemRow.status)).all())
     return {status: found.get(status, 0) for status in ItemStatus}, False
+
+
+def over_cap(session: Session, where: list) -> bool:
+    """More than CAP items match `where` (found by reading CAP + 1 of them at most)."""
+    probe = select(literal_column("1")).select_from(ItemRow).where(*where).limit(CAP + 1).subquery()
+    return session.execute(select(func.count()).select_from(probe)).scalar_one() > CAP

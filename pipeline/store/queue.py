@@ -96,8 +96,9 @@ class Searching:
     zone: ZoneInfo
 
 
-def conditions(view: QueueView, how: Searching, few_matches: bool = False) -> list:
-    """The WHERE clauses of a view of the queue (`few_matches`: see search.condition)."""
+def conditions(view: QueueView, how: Searching, few_matches: bool = False, many_matches: bool = False) -> list:
+    """The WHERE clauses of a view of the queue (`few_matches`, `many_matches`: see search.condition's
+    materialize and walk)."""
     where = []
     if view.status != ALL:
         where.append(ItemRow.status == view.status)
@@ -120,7 +121,7 @@ def conditions(view: QueueView, how: Searching, few_matches: bool = False) -> li
     if view.min_confidence is not None:
         where.append(ItemRow.confidence >= view.min_confidence / 100)
     if view.q:
-        matched = search.condition(how.mode, view.q, materialize=few_matches)
+        matched = search.condition(how.mode, view.q, materialize=few_matches, walk=many_matches)
         if matched is not None:
             where.append(matched)
     return where
@@ -177,12 +178,14 @@ def page(session: Session, view: QueueView, how: Searching, size: int, counted: 
     elif view.status == ALL:
         total = counts.CAP
     else:  # the view's matches in all statuses are past the cap: count this tab alone, capped as well
-        found, capped = counts.capped(session, where)
+        found, capped = _capped(session, view, how)
         total = counts.CAP if capped else sum(found.values())
     pages = max(1, -(-total // size))
     number = view.page if capped else min(view.page, pages)
     if view.q and total < FEW_MATCHES and not capped:
         where = conditions(view, how, few_matches=True)
+    elif view.q and capped:
+        where = conditions(view, how, many_matches=True)
     after = position_of(view.after) if view.after else None
     rows = _entries_after(session, where, after, size) if after else _entries(session, where, number, size)
     more = capped or number < pages
@@ -200,8 +203,17 @@ def tab_counts(session: Session, view: QueueView, how: Searching) -> Counted:
     if narrowed == type(view)(status=ALL):
         found, capped = counts.per_status(session), False
     else:
-        found, capped = counts.capped(session, conditions(narrowed, how))
+        found, capped = _capped(session, narrowed, how)
     return ({} if capped else {**found, ALL: sum(found.values())}), capped
+
+
+def _capped(session: Session, view: QueueView, how: Searching) -> Counted:
+    """counts.capped of a view; a search whose words, matched whole, are already past the cap is
+    past it without its costlier prefix match being counted (search.whole_words)."""
+    subset = search.whole_words(how.mode, view.q) if view.q else None
+    if subset is not None and counts.over_cap(session, [*conditions(replace(view, q=""), how), subset]):
+        return {}, True
+    return counts.capped(session, conditions(view, how))
 
 
 def _following(position: Position, nulls_first: bool) -> list:
@@ -251,5 +263,5 @@ def remaining(session: Session, view: QueueView, how: Searching) -> int:
     tabs, _ = tab_counts(session, view, how)
     if view.status in tabs:
         return tabs[view.status]
-    found, capped = counts.capped(session, conditions(view, how))
+    found, capped = _capped(session, view, how)
     return counts.CAP if capped else sum(found.values())

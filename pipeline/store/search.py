@@ -65,12 +65,16 @@ def tune_for_queries(database) -> None:
     engine.pool.dispose()  # connections opened before (migrations) would keep the default
 
 
-def condition(mode: str, query: str, materialize: bool = False) -> ColumnElement[bool] | None:
+def condition(mode: str, query: str, materialize: bool = False, walk: bool = False) -> ColumnElement[bool] | None:
     """A WHERE clause selecting the items that match, or None when the query has no word.
 
     On PostgreSQL, `materialize` finds every match once through the GIN index first: right when
     the matches are few (else the planner may walk the whole queue order testing each row),
     wrong for counting or for a word found everywhere (the plain condition is faster then).
+    `walk` is the opposite, for a page of a search known to match more than counts.CAP items:
+    the condition is hidden from the GIN index, so the page walks the queue order and stops at
+    its last row. PostgreSQL underestimates prefix matches (1,439 guessed for 37,545 found at a
+    million items) and would otherwise read every match to sort them: 1 s against 9 ms.
     """
     words = terms(query)
     if not words:
@@ -78,7 +82,7 @@ def condition(mode: str, query: str, materialize: bool = False) -> ColumnElement
     chrono = chrono_asked(query)
     if chrono:  # its pieces ("a", "2026") as words would match most of the database
         return ItemRow.chrono == chrono
-    return _text_condition(mode, words, materialize)
+    return _text_condition(mode, words, materialize, walk)
 
 
 CHRONO_LIKE = re.compile(r"^[A-Za-z]{0,6}[-/_.]?\d{4}[-/_.]\d{1,9}$")  # A-2026-000013, 2026-000013, C/2026/12
@@ -90,7 +94,23 @@ def chrono_asked(query: str) -> str | None:
     return token.upper() if CHRONO_LIKE.match(token) else None
 
 
-def _text_condition(mode: str, words: list[str], materialize: bool) -> ColumnElement[bool]:
+def whole_words(mode: str, query: str) -> ColumnElement[bool] | None:
+    """On PostgreSQL, the items where every word of the query is a whole word: a subset of `condition`'s
+    matches that the GIN index finds by intersecting its lists, where a prefix (`word:*`) makes it
+    gather every item of every word it begins (for "Jeanne Martin" in a million items: 16 ms against
+    430 ms). So when this subset alone is past a count's cap, so is the search. None elsewhere."""
+    words = terms(query)
+    if mode not in ("postgresql", "postgresql-plain") or not words or chrono_asked(query):
+        return None
+    tsquery = " & ".join(words)
+    if mode == "postgresql":
+        query_ = func.to_tsquery(literal_column("'french'::regconfig"), func.triage_unaccent(tsquery))
+    else:
+        query_ = func.to_tsquery("french", tsquery)
+    return literal_column(PG_DOCUMENT).op("@@")(query_)
+
+
+def _text_condition(mode: str, words: list[str], materialize: bool, walk: bool = False) -> ColumnElement[bool]:
     if mode == "fts5":
         expression = " ".join(f'"{word}"*' for word in words)
         matching = select(literal_column("rowid")).select_from(text("item_fts")).where(
@@ -102,6 +122,8 @@ def _text_condition(mode: str, words: list[str], materialize: bool) -> ColumnEle
             query = func.to_tsquery(literal_column("'french'::regconfig"), func.triage_unaccent(tsquery))
         else:
             query = func.to_tsquery("french", tsquery)
+        if walk:
+            return func.coalesce(literal_column(PG_DOCUMENT), literal_column("''::tsvector")).op("@@")(query)
         matches = literal_column(PG_DOCUMENT).op("@@")(query)
         if not materialize:
             return matches

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import unicodedata
 from functools import cache
-
-import spacy
-from spacy.language import Language
+from typing import TYPE_CHECKING
 
 from pipeline.errors import MissingProgramError
+
+if TYPE_CHECKING:  # `fold` is imported everywhere; spaCy only by those who tokenise (0.5 s)
+    from spacy.language import Language
 
 LANGUAGE = "fr"
 MODEL = "tokeniseur français de spaCy"  # what `triage doctor` names
@@ -25,6 +26,7 @@ SEPARATORS = "-'’‘`´_/"
 def load_nlp(max_chars: int = 1_000_000) -> Language:
     """The tokenizer, reading at most `max_chars` of a text (callers cut longer texts: see `head`)."""
     try:
+        import spacy
         nlp = spacy.blank(LANGUAGE)
     except ImportError as exc:
         raise MissingProgramError("spaCy ou ses règles du français absents", hint="pip install spacy (voir README)") from exc

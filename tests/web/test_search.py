@@ -129,3 +129,15 @@ def test_a_search_past_the_cap_is_not_counted_but_paged(site, client, letters, m
     assert len(rows(page)) == 2 and len(rows(client.get(following).text)) == 2
     narrow = client.get("/file", params={"q": "électricité"}).text
     assert "1 élément" in narrow and tab_count(narrow, "Confirmé") == 1
+
+
+def test_a_prefix_past_the_cap_is_capped_though_its_whole_word_is_not(site, client, letters, monkeypatch):
+    """PostgreSQL first counts the words matched whole (cheaper): "deman" is no whole word, its prefix
+    matches are counted then, and found past the cap; a page still lists them in queue order."""
+    from pipeline.store import counts
+    monkeypatch.setattr(counts, "CAP", 3)
+    site.app.state.settings.web.page_size = 2
+    login(client, "agent")
+    whole = client.get("/file", params={"q": "demande"}).text
+    prefix = client.get("/file", params={"q": "deman"}).text
+    assert "Plus de 3 éléments" in prefix and rows(prefix) == rows(whole) and len(rows(prefix)) == 2
