@@ -55,15 +55,31 @@ def featurize(texts: list[str], nlp=None) -> list[dict[str, str]]:
     stem, stop = _stemmer().stemWords, _stop_words()
     rows = []
     for text in texts:
-        body = strip_recipient(text[:CAP])
+        body, subject = _reading(text[:CAP])
         words = [w for w in WORD.findall(body.lower()) if w not in stop]
         rows.append({"words": fold(" ".join(stem(words))), "chars": " ".join(fold(body).split()),
-                     "plain": " ".join(words)})
+                     "plain": " ".join(words),
+                     "subject": fold(" ".join(stem([w for w in WORD.findall(subject.lower()) if w not in stop])))})
     return rows
+
+
+def _reading(text: str) -> tuple[str, str]:
+    """The text without the recipient's lines, and its subject lines ("Objet :")."""
+    kept, subject = [], []
+    for start, end, zone in line_zones(text):
+        if zone != "recipient":
+            kept.append(text[start:end])
+        if zone == "subject":
+            subject.append(text[start:end])
+    return "\n".join(kept), " ".join(subject)
 
 
 def words_view(rows: list[dict[str, str]]) -> list[str]:
     return [r["words"] for r in rows]
+
+
+def subject_view(rows: list[dict[str, str]]) -> list[str]:
+    return [r.get("subject", "") for r in rows]
 
 
 class CharGrams(TransformerMixin, BaseEstimator):
@@ -151,12 +167,19 @@ class Meaning(TransformerMixin, BaseEstimator):
         return csr_matrix(out * self.weight)
 
 
-def vectorizer(chars: bool = True, meaning: bool = False) -> FeatureUnion:
+def vectorizer(chars: bool = True, meaning: bool = False, subject: float = 0.0) -> FeatureUnion:
     views = [("words", Pipeline([("view", FunctionTransformer(words_view)),
                                  ("tfidf", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
                                                            dtype=np.float32))]))]
+    weights = {}
+    if subject:
+        # The subject line states the request: its words again, on their own, weigh more than the
+        # same words lost in a page of context.
+        views.append(("subject", Pipeline([("view", FunctionTransformer(subject_view)),
+                                           ("tfidf", TfidfVectorizer(min_df=2, sublinear_tf=True, dtype=np.float32))])))
+        weights["subject"] = subject
     if chars:
         views.append(("chars", CharGrams()))
     if meaning:
         views.append(("meaning", Meaning()))
-    return FeatureUnion(views)
+    return FeatureUnion(views, transformer_weights={**{name: 1.0 for name, _ in views}, **weights})

@@ -12,9 +12,11 @@ CALIBRATION_BINS = 10
 WILSON_Z = 1.645  # one-sided 95 %
 
 
-def measure(model, rows: list[dict], truth: list[str], target_precision: float) -> dict:
-    """Every figure admins compare, computed on features already extracted for the split."""
-    probabilities = model.predict_proba(rows)
+def measure(model, rows: list[dict] | None, truth: list[str], target_precision: float,
+            probabilities: np.ndarray | None = None) -> dict:
+    """Every figure admins compare, computed on features already extracted for the split, or on
+    `probabilities` already known for it (out-of-fold ones, columns in `model.classes_`)."""
+    probabilities = model.predict_proba(rows) if probabilities is None else np.asarray(probabilities)
     labels = list(model.classes_)
     predicted = [labels[i] for i in probabilities.argmax(axis=1)]
     confidence = probabilities.max(axis=1)

@@ -70,16 +70,26 @@ def classifier() -> LinearSVC:
     return LinearSVC(C=C, class_weight="balanced")
 
 
-def fit(examples: list[Example], *, target_precision: float = DEFAULT_TARGET, folds: int = FOLDS,
-        chars: bool = True, meaning: bool = False, featurizer: Callable[[list[str]], list[dict]] = featurize,
-        progress: Progress | None = None) -> CompetenceClassifier:
-    """`featurizer` is for benchmarks comparing feature extractions; prediction always uses `featurize`."""
+def fit(examples: list[Example], **options) -> CompetenceClassifier:
+    """The fitted model (see `fit_out_of_fold` for the options)."""
+    return fit_out_of_fold(examples, **options)[0]
+
+
+def fit_out_of_fold(examples: list[Example], *, target_precision: float = DEFAULT_TARGET, folds: int = FOLDS,
+                    chars: bool = True, meaning: bool = False, subject: float = 0.0,
+                    featurizer: Callable[[list[str]], list[dict]] = featurize,
+                    progress: Progress | None = None) -> tuple[CompetenceClassifier, np.ndarray | None]:
+    """The model and its calibrated out-of-fold probabilities (one row per example, columns in
+    `classes_`; None when there was too little to split): each row comes from a fold model that
+    never saw that example nor its near-duplicates, so it measures the model honestly.
+
+    `featurizer` is for benchmarks comparing feature extractions; prediction always uses `featurize`."""
     progress = progress or (lambda step, done, total: None)
     progress("lecture des textes", 0, len(examples))
     rows = featurizer([e.text for e in examples])
     truth = np.array([e.competence for e in examples])
     progress("lecture des textes", len(examples), len(examples))
-    features = vectorizer(chars, meaning)
+    features = vectorizer(chars, meaning, subject)
     matrix = features.fit_transform(rows)
     groups = near_duplicate_groups([r["words"] for r in rows])
     classes = np.array(sorted(set(truth)))
@@ -93,7 +103,7 @@ def fit(examples: list[Example], *, target_precision: float = DEFAULT_TARGET, fo
         members.append(member)
     progress("validation croisée", len(splits), len(splits))
     if not splits:  # too little to split: one model, the default temperature, no threshold of its own
-        return CompetenceClassifier(features, [classifier().fit(matrix, truth)], classes)
+        return CompetenceClassifier(features, [classifier().fit(matrix, truth)], classes), None
     temperature = _temperature(logits, np.searchsorted(classes, truth))
     probabilities = softmax(logits / temperature, axis=1)
     predicted = classes[probabilities.argmax(axis=1)]
@@ -103,7 +113,7 @@ def fit(examples: list[Example], *, target_precision: float = DEFAULT_TARGET, fo
     figures = {"folds": len(splits), "groups": len(set(groups)), "n": len(examples),
                "accuracy": round(float((predicted == truth).mean()), 4), "temperature": round(temperature, 4),
                "target_precision": target_precision}
-    return CompetenceClassifier(features, members, classes, temperature, thresholds, figures)
+    return CompetenceClassifier(features, members, classes, temperature, thresholds, figures), probabilities
 
 
 def _folds(truth: np.ndarray, groups: list[int], folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
