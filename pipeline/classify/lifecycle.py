@@ -44,7 +44,11 @@ def train_and_decide(examples: list[Example], model_dir: Path, *, target_precisi
     no example is withheld from it. (`fitter`, for tests, trains on the older part only and is
     measured on the held-out part as it predicts it.)
     """
-    train, held_out = _apart(*split(examples))
+    older, newer = split(examples)
+    # Features and near-duplicate groups are computed once, for the split and for the folds.
+    everything = featurize([e.text for e in older + newer])
+    groups = near_duplicate_groups([r["words"] for r in everything])
+    train, held_out, kept = _apart(older, newer, groups)
     if not held_out:
         raise ModelError("pas assez d'exemples pour réserver un échantillon de test")
     truth = [e.competence for e in held_out]
@@ -52,14 +56,17 @@ def train_and_decide(examples: list[Example], model_dir: Path, *, target_precisi
     if fitter:
         challenger = fitter(train)
     else:
+        chosen = list(range(len(train))) + [len(train) + i for i in kept]
         with training_progress(progress) as report:
             challenger, out_of_fold = fit_out_of_fold(train + held_out, target_precision=target_precision,
-                                                      progress=report)
+                                                      progress=report, rows=[everything[i] for i in chosen],
+                                                      groups=[groups[i] for i in chosen])
         if out_of_fold is None:  # too little to split: the older part only, measured on the rest
             challenger = fit(train, target_precision=target_precision)
         else:
             trained_on, held_probabilities = train + held_out, out_of_fold[len(train):]
-    rows = None if held_probabilities is not None else featurize([e.text for e in held_out])
+    held_rows = [everything[len(older) + i] for i in kept]
+    rows = None if held_probabilities is not None else held_rows
     metrics = measure(challenger, rows, truth, target_precision, held_probabilities)
     champion_version, champion_metrics, challenger_on_same = active_version(model_dir), None, metrics
     if champion_version is not None:
@@ -71,8 +78,7 @@ def train_and_decide(examples: list[Example], model_dir: Path, *, target_precisi
             # Compare on held-out examples the champion never saw, or saw only out of fold: it
             # must not be judged on its homework.
             fair, known = _fair_to(model_dir, champion_version, held_out)
-            subset = [held_out[i] for i in fair]
-            probabilities = champion.predict_proba(featurize([e.text for e in subset])) if subset else None
+            probabilities = champion.predict_proba([held_rows[i] for i in fair]) if fair else None
             for row, index in enumerate(fair):
                 if index in known:
                     probabilities[row] = _as_probabilities(champion.classes_, *known[index])
@@ -100,12 +106,16 @@ def train_and_decide(examples: list[Example], model_dir: Path, *, target_precisi
     return TrainingResult(info, metrics, champion_version, champion_metrics, challenger_on_same, promoted, reason)
 
 
-def _apart(train: list[Example], held_out: list[Example]) -> tuple[list[Example], list[Example]]:
+def _apart(train: list[Example], held_out: list[Example],
+           groups: list[int] | None = None) -> tuple[list[Example], list[Example], list[int]]:
     """The split without held-out examples that nearly duplicate a training one: a form letter
-    on both sides would flatter the model and the thresholds it is judged on."""
-    groups = near_duplicate_groups([" ".join(e.text.lower().split()) for e in train + held_out])
+    on both sides would flatter the model and the thresholds it is judged on. Also the indexes of
+    the held-out examples kept. `groups`: the near-duplicate groups of train + held_out, if known."""
+    if groups is None:
+        groups = near_duplicate_groups([r["words"] for r in featurize([e.text for e in train + held_out])])
     seen = set(groups[:len(train)])
-    return train, [e for e, g in zip(held_out, groups[len(train):]) if g not in seen]
+    kept = [i for i, g in enumerate(groups[len(train):]) if g not in seen]
+    return train, [held_out[i] for i in kept], kept
 
 
 def _key(text: str) -> str:
