@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 from pipeline.classify.dataset import Example, split, summary
-from pipeline.classify.features import featurize
+from pipeline.classify.features import featurize, featurize_many
 from pipeline.classify.model_files import (ModelInfo, active_version, load_model, read_trusted, save_model,
                                           write_sidecar)
 from pipeline.classify.plots import confusion_png
@@ -46,7 +46,7 @@ def train_and_decide(examples: list[Example], model_dir: Path, *, target_precisi
     """
     older, newer = split(examples)
     # Features and near-duplicate groups are computed once, for the split and for the folds.
-    everything = featurize([e.text for e in older + newer])
+    everything = featurize_many([e.text for e in older + newer])
     groups = near_duplicate_groups([r["words"] for r in everything])
     train, held_out, kept = _apart(older, newer, groups)
     if not held_out:
