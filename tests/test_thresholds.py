@@ -82,3 +82,23 @@ def test_thresholds_chosen_with_duplicated_training_texts_keep_the_target_on_hel
 
 def _codes() -> set[str]:
     return {c.code for c in load_reference(ROOT / "data/reference").competences}
+
+
+def test_a_large_training_set_is_fitted_by_stochastic_gradient_descent_as_accurately():
+    """Beyond EXACT_UP_TO examples per fold the hinge loss is minimised by SGD (liblinear's time
+    grows too fast): on the seed corpus repeated with noise, it separates the competences as well."""
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.svm import LinearSVC
+    from pipeline.classify.features import vectorizer
+    from pipeline.classify.training import EXACT_UP_TO, classifier
+    rng = random.Random(3)
+    examples = load_seed(ROOT / "data/seed", _codes())
+    rng.shuffle(examples)
+    train, test = examples[:1000], examples[1000:]
+    large = [Example(near_copy(e.text, rng), e.competence) for e in train for _ in range(5)]
+    features = vectorizer()
+    matrix = features.fit_transform(featurize([e.text for e in large]))
+    assert isinstance(classifier(EXACT_UP_TO), LinearSVC) and isinstance(classifier(len(large)), SGDClassifier)
+    model = classifier(len(large)).fit(matrix, [e.competence for e in large])
+    predicted = model.predict(features.transform(featurize([e.text for e in test])))
+    assert sum(p == e.competence for p, e in zip(predicted, test)) / len(test) >= 0.75

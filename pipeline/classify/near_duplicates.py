@@ -8,6 +8,8 @@ least `SIMILAR`.
 """
 from __future__ import annotations
 
+from zlib import crc32
+
 import numpy as np
 
 SIMILAR = 0.5
@@ -19,10 +21,12 @@ _ADD = _rng.integers(0, 2**62, BANDS * ROWS, dtype=np.uint64)
 
 
 def shingles(words: str) -> frozenset[int]:
+    """crc32, not `hash`: Python salts string hashes per process, and the groups (so the folds, the
+    out-of-fold figures and the champion comparison) must not change from one training to the next."""
     tokens = words.split()
     if len(tokens) <= SHINGLE:
-        return frozenset([hash(tuple(tokens))])
-    return frozenset(hash(tuple(tokens[i:i + SHINGLE])) for i in range(len(tokens) - SHINGLE + 1))
+        return frozenset([crc32(" ".join(tokens).encode())])
+    return frozenset(crc32(" ".join(tokens[i:i + SHINGLE]).encode()) for i in range(len(tokens) - SHINGLE + 1))
 
 
 def _signature(items: frozenset[int]) -> np.ndarray:

@@ -15,8 +15,8 @@ from typing import Callable
 import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
-from sklearn.base import clone
 from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.linear_model import SGDClassifier
 from sklearn.svm import LinearSVC
 
 from pipeline.classify.dataset import Example
@@ -29,6 +29,8 @@ FOLDS = 5
 LARGE_FOLDS = 3  # beyond STRATIFIED_UP_TO groups: three fits of two thirds are plenty
 STRATIFIED_UP_TO = 5_000
 C = 1.0
+EXACT_UP_TO = 4_000  # training examples of a fold model; beyond, stochastic gradient descent
+SGD_WORK = 100_000  # examples seen per class and fit: 20 passes over 5,000 examples, 5 (the least) over 20,000+
 DEFAULT_TARGET = 0.97
 ABSENT = -1e3  # the logit of a competence a fold's model never saw
 Progress = Report
@@ -63,37 +65,56 @@ class CompetenceClassifier:
         return self.classes_[self.predict_proba(rows).argmax(axis=1)]
 
 
-def classifier() -> LinearSVC:
-    """A linear SVM (liblinear, one against the rest): as accurate as the logistic regression on our
-    held-out split and ten times faster to fit; its margins become probabilities through the
-    temperature fitted out of fold."""
-    return LinearSVC(C=C, class_weight="balanced")
+def classifier(examples: int = 0):
+    """A linear SVM, one against the rest: as accurate as the logistic regression on our held-out
+    split and ten times faster to fit; its margins become probabilities through the temperature
+    fitted out of fold. Up to `EXACT_UP_TO` examples liblinear solves it exactly; beyond, the same
+    hinge loss by passes of averaged stochastic gradient descent, whose time grows with the examples
+    where liblinear's grows faster (a 50,000-letter archive: minutes against seconds). Measured on
+    the seed corpus mixed with generated letters (2,600 examples): 0.949 accuracy against 0.952."""
+    if examples <= EXACT_UP_TO:
+        return LinearSVC(C=C, class_weight="balanced")
+    passes = min(20, max(5, SGD_WORK // examples))
+    return SGDClassifier(loss="hinge", alpha=1 / (C * examples), max_iter=passes, tol=None, average=True,
+                         class_weight="balanced", random_state=13, n_jobs=-1)
 
 
-def fit(examples: list[Example], *, target_precision: float = DEFAULT_TARGET, folds: int = FOLDS,
-        chars: bool = True, meaning: bool = False, featurizer: Callable[[list[str]], list[dict]] = featurize,
-        progress: Progress | None = None) -> CompetenceClassifier:
-    """`featurizer` is for benchmarks comparing feature extractions; prediction always uses `featurize`."""
+def fit(examples: list[Example], **options) -> CompetenceClassifier:
+    """The fitted model (see `fit_out_of_fold` for the options)."""
+    return fit_out_of_fold(examples, **options)[0]
+
+
+def fit_out_of_fold(examples: list[Example], *, target_precision: float = DEFAULT_TARGET, folds: int = FOLDS,
+                    chars: bool = True, meaning: bool = False, subject: float = 0.0,
+                    featurizer: Callable[[list[str]], list[dict]] = featurize,
+                    progress: Progress | None = None, rows: list[dict] | None = None,
+                    groups: list[int] | None = None) -> tuple[CompetenceClassifier, np.ndarray | None]:
+    """The model and its calibrated out-of-fold probabilities (one row per example, columns in
+    `classes_`; None when there was too little to split): each row comes from a fold model that
+    never saw that example nor its near-duplicates, so it measures the model honestly.
+
+    `featurizer` is for benchmarks comparing feature extractions; prediction always uses `featurize`.
+    `rows` and `groups`, when the caller has them already, are the examples' features and near-duplicate groups."""
     progress = progress or (lambda step, done, total: None)
     progress("lecture des textes", 0, len(examples))
-    rows = featurizer([e.text for e in examples])
+    rows = rows if rows is not None else featurizer([e.text for e in examples])
     truth = np.array([e.competence for e in examples])
     progress("lecture des textes", len(examples), len(examples))
-    features = vectorizer(chars, meaning)
+    features = vectorizer(chars, meaning, subject)
     matrix = features.fit_transform(rows)
-    groups = near_duplicate_groups([r["words"] for r in rows])
+    groups = groups if groups is not None else near_duplicate_groups([r["words"] for r in rows])
     classes = np.array(sorted(set(truth)))
     logits = np.full((len(examples), len(classes)), ABSENT)
     splits = _folds(truth, groups, folds)
     members = []
     for number, (train, test) in enumerate(splits):
         progress("validation croisée", number, len(splits))
-        member = clone(classifier()).fit(matrix[train], truth[train])
+        member = classifier(len(train)).fit(matrix[train], truth[train])
         logits[test] = _aligned(member, classes, matrix[test])
         members.append(member)
     progress("validation croisée", len(splits), len(splits))
     if not splits:  # too little to split: one model, the default temperature, no threshold of its own
-        return CompetenceClassifier(features, [classifier().fit(matrix, truth)], classes)
+        return CompetenceClassifier(features, [classifier(len(truth)).fit(matrix, truth)], classes), None
     temperature = _temperature(logits, np.searchsorted(classes, truth))
     probabilities = softmax(logits / temperature, axis=1)
     predicted = classes[probabilities.argmax(axis=1)]
@@ -103,7 +124,7 @@ def fit(examples: list[Example], *, target_precision: float = DEFAULT_TARGET, fo
     figures = {"folds": len(splits), "groups": len(set(groups)), "n": len(examples),
                "accuracy": round(float((predicted == truth).mean()), 4), "temperature": round(temperature, 4),
                "target_precision": target_precision}
-    return CompetenceClassifier(features, members, classes, temperature, thresholds, figures)
+    return CompetenceClassifier(features, members, classes, temperature, thresholds, figures), probabilities
 
 
 def _folds(truth: np.ndarray, groups: list[int], folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
