@@ -3,6 +3,7 @@ a local SMTP server (aiosmtpd) on loopback, and a helper to run the command."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -78,9 +79,15 @@ def triage(*args: str, env: dict | None = None, timeout: float = 120) -> subproc
                           env={**os.environ, "COLUMNS": "200", **(env or {})})
 
 
+def _default_sigint() -> None:
+    # A shell without job control starts background jobs with SIGINT ignored, and children inherit it
+    # (CI started by `cmd &`): give the command a terminal's default, or Ctrl-C could not reach it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(*args: str) -> subprocess.Popen:
     return subprocess.Popen([TRIAGE, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                            env={**os.environ, "COLUMNS": "200"})
+                            env={**os.environ, "COLUMNS": "200"}, preexec_fn=_default_sigint)
 
 
 class Inbox:
